@@ -51,7 +51,7 @@ class LocalLockspaceTest {
     ls.close();
   }
 
-  private static StatusBlock await(CompletionStage<StatusBlock> stage) {
+  private static StatusBlock completed(CompletionStage<StatusBlock> stage) {
     try {
       return stage.toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -63,9 +63,9 @@ class LocalLockspaceTest {
   @DisplayName("lock, convert and unlock complete with the kernel's statuses and report the mode held")
   void lifecycle() {
     DlmLock l = ls.lock(LockRequest.of("r", PR));
-    assertEquals(new StatusBlock(DlmStatus.OK, l.id(), 0, PR), await(l.requested()));
-    assertEquals(EX, await(l.convert(EX, LockFlags.NONE)).mode());
-    StatusBlock u = await(l.unlock(LockFlags.NONE));
+    assertEquals(new StatusBlock(DlmStatus.OK, l.id(), 0, PR), completed(l.requested()));
+    assertEquals(EX, completed(l.convert(EX, LockFlags.NONE)).mode());
+    StatusBlock u = completed(l.unlock(LockFlags.NONE));
     assertEquals(DlmStatus.EUNLOCK, u.status());
     assertEquals(null, u.mode());
     assertEquals(0, ls.resourceCount(), "the resource goes with its last lock");
@@ -83,9 +83,9 @@ class LocalLockspaceTest {
                       basts.add(mode);
                       lock.convert(NL, LockFlags.NONE);
                     }));
-    await(holder.requested());
+    completed(holder.requested());
     DlmLock waiter = ls.lock(LockRequest.of("token", EX));
-    StatusBlock granted = await(waiter.requested());
+    StatusBlock granted = completed(waiter.requested());
     assertEquals(EX, granted.mode());
     assertEquals(List.of(EX), basts);
   }
@@ -95,10 +95,10 @@ class LocalLockspaceTest {
   void lvbThroughTheApi() {
     byte[] mine = new byte[32];
     DlmLock writer = ls.lock(LockRequest.of("message", EX).withLvb(mine));
-    await(writer.requested());
+    completed(writer.requested());
     mine[0] = 42;
     mine[31] = 7;
-    await(writer.convert(CR, LockFlags.of(LockFlag.VALBLK)));
+    completed(writer.convert(CR, LockFlags.of(LockFlag.VALBLK)));
     byte[] theirs = new byte[32];
     DlmLock reader = ls.lock(LockRequest.of("message", CR).withLvb(theirs));
     StatusBlock sb = reader.requested().toCompletableFuture().thenApply(s -> {
@@ -113,10 +113,10 @@ class LocalLockspaceTest {
   @DisplayName("dlm.md §3.4: a cancel that wins completes the pending request with ECANCEL")
   void cancelWins() {
     DlmLock holder = ls.lock(LockRequest.of("r", EX));
-    await(holder.requested());
+    completed(holder.requested());
     DlmLock waiter = ls.lock(LockRequest.of("r", EX));
     waiter.cancel();
-    assertEquals(DlmStatus.ECANCEL, await(waiter.requested()).status());
+    assertEquals(DlmStatus.ECANCEL, completed(waiter.requested()).status());
     assertThrows(DlmException.class, () -> waiter.unlock(LockFlags.NONE), "the lock id is dead");
   }
 
@@ -124,23 +124,23 @@ class LocalLockspaceTest {
   @DisplayName("dlm.md §3.4: a cancel that loses to a grant changes nothing and adds no completion")
   void cancelLoses() {
     DlmLock holder = ls.lock(LockRequest.of("r", EX));
-    await(holder.requested());
+    completed(holder.requested());
     DlmLock waiter = ls.lock(LockRequest.of("r", EX));
-    await(holder.unlock(LockFlags.NONE));
-    assertEquals(DlmStatus.OK, await(waiter.requested()).status());
+    completed(holder.unlock(LockFlags.NONE));
+    assertEquals(DlmStatus.OK, completed(waiter.requested()).status());
     waiter.cancel();
-    assertEquals(DlmStatus.EUNLOCK, await(waiter.unlock(LockFlags.NONE)).status());
+    assertEquals(DlmStatus.EUNLOCK, completed(waiter.unlock(LockFlags.NONE)).status());
   }
 
   @Test
   @DisplayName("unlocking a waiting request ends both the request and the unlock with EUNLOCK: no caller hangs")
   void unlockWhileWaiting() {
     DlmLock holder = ls.lock(LockRequest.of("r", EX));
-    await(holder.requested());
+    completed(holder.requested());
     DlmLock waiter = ls.lock(LockRequest.of("r", EX));
     CompletionStage<StatusBlock> unlocked = waiter.unlock(LockFlags.NONE);
-    assertEquals(DlmStatus.EUNLOCK, await(unlocked).status());
-    assertEquals(DlmStatus.EUNLOCK, await(waiter.requested()).status());
+    assertEquals(DlmStatus.EUNLOCK, completed(unlocked).status());
+    assertEquals(DlmStatus.EUNLOCK, completed(waiter.requested()).status());
   }
 
   @Test
@@ -155,10 +155,10 @@ class LocalLockspaceTest {
     DlmException name = assertThrows(DlmException.class, () -> LocalLockspace.create("n".repeat(65), 32));
     assertTrue(name.getMessage().contains("65"));
     DlmLock held = ls.lock(LockRequest.of("r", PR));
-    await(held.requested());
+    completed(held.requested());
     DlmException q = assertThrows(DlmException.class, () -> held.convert(NL, LockFlags.of(LockFlag.QUECVT)));
     assertTrue(q.getMessage().contains("QUECVT"));
-    assertEquals(PR, await(held.convert(PR, LockFlags.NONE)).mode(), "the refusal changed nothing");
+    assertEquals(PR, completed(held.convert(PR, LockFlags.NONE)).mode(), "the refusal changed nothing");
     assertEquals(0, ls.lock(LockRequest.of("other", EX)).requested().toCompletableFuture().join().sbFlags());
   }
 
@@ -180,7 +180,7 @@ class LocalLockspaceTest {
                 try {
                   for (int i = 0; i < rounds; i++) {
                     DlmLock l = ls.lock(LockRequest.of("hot", EX));
-                    StatusBlock sb = await(l.requested());
+                    StatusBlock sb = completed(l.requested());
                     if (sb.status() != DlmStatus.OK) {
                       problems.add("request ended " + sb);
                     }
@@ -188,7 +188,7 @@ class LocalLockspaceTest {
                     maxInside.accumulateAndGet(now, Math::max);
                     counter[0]++; // unsynchronised on purpose: EX must make it safe
                     inside.decrementAndGet();
-                    StatusBlock u = await(l.unlock(LockFlags.NONE));
+                    StatusBlock u = completed(l.unlock(LockFlags.NONE));
                     if (u.status() != DlmStatus.EUNLOCK) {
                       problems.add("unlock ended " + u);
                     }
@@ -213,7 +213,7 @@ class LocalLockspaceTest {
   @DisplayName("closing the lockspace fails outstanding requests instead of leaving them hanging")
   void closeFailsOutstanding() {
     DlmLock holder = ls.lock(LockRequest.of("r", EX));
-    await(holder.requested());
+    completed(holder.requested());
     DlmLock waiter = ls.lock(LockRequest.of("r", EX));
     ls.close();
     Exception e = assertThrows(Exception.class, () -> waiter.requested().toCompletableFuture().get(5, TimeUnit.SECONDS));
