@@ -188,6 +188,9 @@ final class GrantRules {
   // ---------------------------------------------------------------------------------------------
 
   void grantPendingLocks(List<Effect> out, boolean recover) {
+    if (r.convertQueue.isEmpty() && r.waitQueue.isEmpty()) {
+      return; // nothing is blocked, so nobody is blocking: the common, uncontended case
+    }
     boolean[] cw = {false};
     int high = grantPendingConvert(IV, cw, out, recover);
     high = grantPendingWait(high, cw, out);
@@ -312,10 +315,13 @@ final class GrantRules {
     return gr.highbast < requested.value() && !ModeTables.compatible(gr.grmode, requested);
   }
 
-  /** {@code lock_requires_bast}, for the re-evaluation pass. */
+  /**
+   * {@code lock_requires_bast}, for the re-evaluation pass. Only a PR holder facing a blocked CW
+   * request is special-cased (dlm.md §5.2); a CW holder facing {@code high} = PR goes through the
+   * ordinary "conflicts with high and highbast < high" rule, so it is not basted again once told.
+   */
   private static boolean lockRequiresBast(Lock gr, int high, boolean cw) {
-    if ((gr.grmode == LockMode.PR && cw)
-        || (gr.grmode == LockMode.CW && high == LockMode.PR.value())) {
+    if (gr.grmode == LockMode.PR && cw) {
       return gr.highbast < LockMode.EX.value();
     }
     return gr.highbast < high && !ModeTables.compatible(gr.grmode, LockMode.ofValue(high));

@@ -243,7 +243,9 @@ public final class LockResource {
       return cancel(lkb, flags);
     }
     // An unlock adds its flags to the lock's ("an overlapping op shouldn't blow away exflags").
-    lkb.exflags = LockFlags.ofBits(lkb.exflags.bits() | flags.bits());
+    if (flags.bits() != 0) {
+      lkb.exflags = LockFlags.ofBits(lkb.exflags.bits() | flags.bits());
+    }
     lkb.sbflags = 0;
     if (lvbIn != null) {
       lkb.lvb = lvbIn.clone();
