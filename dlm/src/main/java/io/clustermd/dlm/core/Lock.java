@@ -57,6 +57,16 @@ public final class Lock {
     return wantsBlockingCallbacks;
   }
 
+  /** The LVB sequence number the holder's copy corresponds to (for recovery, dlm.md §8). */
+  public int lvbSequence() {
+    return lvbSeq;
+  }
+
+  /** The flags of the latest call on this lock. */
+  public LockFlags flags() {
+    return exflags;
+  }
+
   /** A copy of the holder's LVB as the master last saw it, or null. */
   public byte[] lvb() {
     return lvb == null ? null : lvb.clone();

@@ -44,11 +44,11 @@ public final class LockResource {
   private long arrivals;
 
   /**
-   * A HEADQUE request or conversion was queued at the head since the last re-evaluation. fs/dlm
-   * re-evaluates only on a release, so such a lock may sit grantable until then; the invariant
-   * "nothing grantable is left queued" is checked only when this is false.
+   * Something may have become grantable without a re-evaluation yet: a HEADQUE insertion (fs/dlm
+   * re-evaluates only on a release), or recovery purged or restored locks (the regrant comes at
+   * resume). The invariant "nothing grantable is left queued" is checked only when this is false.
    */
-  private boolean headQueuedSinceReevaluation;
+  private boolean reevaluationPending;
 
   public LockResource(ResourceName name, int lvbLength) {
     if (lvbLength < 0 || lvbLength % 8 != 0) {
@@ -300,11 +300,115 @@ public final class LockResource {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Recovery (dlm.md §10.3 step 5)
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * A surviving holder's lock as it re-creates it on a new master (fs/dlm's RCOM_LOCK).
+   *
+   * @param grantedMode null for a waiting request
+   * @param requestedMode null for a granted lock with nothing queued
+   */
+  public record LockSnapshot(
+      LockId id,
+      LockMode grantedMode,
+      LockMode requestedMode,
+      LockFlags flags,
+      byte[] lvb,
+      int lvbSequence,
+      boolean wantsBlockingCallbacks) {}
+
+  /**
+   * Removes a departed node's lock without any completion: its locks simply vanish (§10.3 5a). A
+   * departed PW/EX holder with VALBLK may have changed the value without writing it back, so the
+   * LVB becomes VALNOTVALID (§8, recovery case 1).
+   *
+   * @return true when the lock existed
+   */
+  public boolean purge(LockId id) {
+    Lock lkb = locks.get(id);
+    if (lkb == null) {
+      return false;
+    }
+    if (lkb.grmode != null && lkb.grmode.value() >= LockMode.PW.value() && lkb.has(LockFlag.VALBLK)) {
+      lvb.invalidate();
+    }
+    removeFromQueue(lkb);
+    lkb.grmode = null;
+    lkb.rqmode = null;
+    lkb.status = LockStatus.ENDED;
+    locks.remove(id);
+    reevaluationPending = true;
+    // The LVB is not freed here even if this was the last lock: survivors may re-master it.
+    return true;
+  }
+
+  /**
+   * Re-creates a surviving holder's lock on this (new) master, on the queue its state implies
+   * (§10.3 5c). Queue order is not preserved across recovery, which is why the regrant that
+   * follows ignores it for conversions.
+   */
+  public void restore(LockSnapshot s) {
+    if (locks.containsKey(s.id())) {
+      throw new IllegalStateException("lock " + s.id() + " restored twice on " + name);
+    }
+    Lock lkb = new Lock(s.id(), s.wantsBlockingCallbacks(), ++arrivals);
+    lkb.exflags = s.flags();
+    lkb.grmode = s.grantedMode();
+    lkb.rqmode = s.requestedMode();
+    lkb.lvb = s.lvb() == null ? null : s.lvb().clone();
+    lkb.lvbSeq = s.lvbSequence();
+    locks.put(s.id(), lkb);
+    reevaluationPending = true;
+    if (lkb.grmode == null) {
+      lkb.status = LockStatus.WAITING;
+      waitQueue.add(lkb);
+    } else if (lkb.rqmode != null) {
+      lkb.status = LockStatus.CONVERT;
+      convertQueue.add(lkb);
+    } else {
+      addGranted(lkb);
+    }
+  }
+
+  /**
+   * Rebuilds the LVB on a new master from the restored locks (§8, recovery case 2): a VALBLK
+   * holder above CR has the current value; otherwise the NL/CR copy with the highest sequence is
+   * the best guess and is flagged VALNOTVALID; with no VALBLK lock nothing is set.
+   */
+  public void recoverLvbFromHolders() {
+    Lock authoritative = null;
+    Lock newestWeak = null;
+    for (Lock l : locks.values()) {
+      if (l.lvb == null || !l.has(LockFlag.VALBLK) || l.grmode == null) {
+        continue;
+      }
+      if (l.grmode.value() > LockMode.CR.value()) {
+        authoritative = l;
+        break;
+      }
+      if (newestWeak == null || l.lvbSeq > newestWeak.lvbSeq) {
+        newestWeak = l;
+      }
+    }
+    if (authoritative != null) {
+      lvb.restore(authoritative.lvb, authoritative.lvbSeq, true);
+    } else if (newestWeak != null) {
+      lvb.restore(newestWeak.lvb, newestWeak.lvbSeq, false);
+    }
+  }
+
+  /** The ids of every lock on this resource, in no particular order. */
+  public List<LockId> lockIds() {
+    return new ArrayList<>(locks.keySet());
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Mechanics shared with GrantRules
   // ---------------------------------------------------------------------------------------------
 
   void grantPendingLocks(List<Effect> out, boolean recover) {
-    headQueuedSinceReevaluation = false;
+    reevaluationPending = false;
     rules.grantPendingLocks(out, recover);
   }
 
@@ -332,7 +436,7 @@ public final class LockResource {
     lkb.status = status;
     if (lkb.has(HEADQUE)) {
       queue.add(0, lkb);
-      headQueuedSinceReevaluation = true;
+      reevaluationPending = true;
     } else {
       queue.add(lkb);
     }
@@ -416,7 +520,7 @@ public final class LockResource {
         }
       }
     }
-    if (!headQueuedSinceReevaluation) {
+    if (!reevaluationPending) {
       for (Lock l : convertQueue) {
         require(!rules.grantableWithoutSideEffects(l), "no grantable conversion left queued", l);
       }

@@ -1,0 +1,79 @@
+package io.clustermd.dlm.core.cluster;
+
+import io.clustermd.dlm.core.CallbackFilter;
+import io.clustermd.dlm.core.LockFlags;
+import io.clustermd.dlm.core.LockId;
+import io.clustermd.dlm.core.LockMode;
+import io.clustermd.dlm.core.LockResource.LockSnapshot;
+import io.clustermd.dlm.core.LockStatus;
+import io.clustermd.dlm.core.ResourceName;
+
+/**
+ * A local client's lock as this node (its holder) sees it: fs/dlm's "process copy" when the
+ * master is remote, or the holder half of a "local copy".
+ */
+final class Held {
+
+  /** What the holder is waiting for. */
+  enum Pending {
+    /** Nothing in flight. */
+    NONE,
+    /** A new request waits for the directory to say who masters the resource. */
+    MASTER,
+    /** A request, conversion, unlock or cancel was sent and its reply is awaited. */
+    REQUEST,
+    CONVERT,
+    UNLOCK,
+    CANCEL
+  }
+
+  final LockId id;
+  final ResourceName name;
+  final boolean wantsBast;
+  final CallbackFilter filter = new CallbackFilter();
+  /** The holder's LVB buffer contents as last read or written; null when the client gave none. */
+  final byte[] lvb;
+  int lvbSeq;
+
+  /** The master copy's id ({@code lkb_remid}); null until the master answered. */
+  LockId masterId;
+  LockMode grmode;
+  LockMode rqmode;
+  LockStatus status = LockStatus.NEW;
+  LockFlags flags;
+  Pending pending = Pending.NONE;
+
+  /** The operation to resend after recovery when its master departed with it in flight. */
+  LockMode resendMode;
+  LockFlags resendFlags;
+  boolean resendRequest;
+  boolean resendConvert;
+
+  /** A cancel or FORCEUNLOCK arrived while a request or conversion was in flight (fs/dlm "overlap"). */
+  boolean cancelOverlap;
+  LockFlags unlockOverlap;
+
+  Held(LockId id, ResourceName name, boolean wantsBast, byte[] lvb) {
+    this.id = id;
+    this.name = name;
+    this.wantsBast = wantsBast;
+    this.lvb = lvb == null ? null : lvb.clone();
+  }
+
+  /** Whether a master holds a copy of this lock (it was queued or granted there). */
+  boolean existsAtMaster() {
+    return status == LockStatus.GRANTED || status == LockStatus.WAITING || status == LockStatus.CONVERT;
+  }
+
+  /** The lock as a new master must re-create it (fs/dlm RCOM_LOCK). */
+  LockSnapshot snapshot() {
+    LockMode rq = status == LockStatus.GRANTED ? null : rqmode;
+    LockMode gr = status == LockStatus.WAITING ? null : grmode;
+    return new LockSnapshot(id, gr, rq, flags, lvb, lvbSeq, wantsBast);
+  }
+
+  @Override
+  public String toString() {
+    return "held " + id + " " + name + " " + status + " gr=" + grmode + " rq=" + rqmode + " pending=" + pending;
+  }
+}

@@ -1,0 +1,868 @@
+package io.clustermd.dlm.core.cluster;
+
+import io.clustermd.dlm.core.ArgumentRules;
+import io.clustermd.dlm.core.DlmError;
+import io.clustermd.dlm.core.DlmStatus;
+import io.clustermd.dlm.core.Effect;
+import io.clustermd.dlm.core.Lock;
+import io.clustermd.dlm.core.LockFlag;
+import io.clustermd.dlm.core.LockFlags;
+import io.clustermd.dlm.core.LockId;
+import io.clustermd.dlm.core.LockMode;
+import io.clustermd.dlm.core.LockStatus;
+import io.clustermd.dlm.core.ResourceName;
+import io.clustermd.dlm.core.Step;
+import io.clustermd.dlm.core.cluster.DlmMessage.Operation;
+import io.clustermd.dlm.core.cluster.DlmMessage.Outcome;
+import io.clustermd.dlm.core.cluster.Held.Pending;
+import io.clustermd.dlm.core.cluster.Mastered.Owner;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One member of a distributed lockspace, as a pure state machine (dlm.md §9–§11). It is at once a
+ * holder (its clients' locks), a master (resources it masters, each a {@link
+ * io.clustermd.dlm.core.LockResource}) and a directory node (for names that hash to it). Inputs:
+ * client operations, messages from other members, membership views and clock ticks; output:
+ * {@link NodeEffect}s. Recovery after a membership change is run by {@link Recovery}.
+ *
+ * <p>Messages between two members must arrive in order and exactly once while both live; the
+ * reliable link below this class provides that over Artery.
+ */
+public final class LockspaceNode {
+
+  /**
+   * @param tossMillis how long an unused resource stays mastered (and a master stays cached)
+   *     before it is released (fs/dlm toss_secs, default 10 s)
+   * @param lookupRetryMillis delay before asking the directory again after "not master"
+   */
+  public record Options(long tossMillis, long lookupRetryMillis) {
+    public static Options defaults() {
+      return new Options(10_000, 20);
+    }
+  }
+
+  /** The answer to a client call. */
+  public sealed interface Result {
+    /** Accepted; {@code lock} is the lock's id (new for a request). */
+    record Accepted(LockId lock, List<NodeEffect> effects) implements Result {}
+
+    /** Refused synchronously (dlm.md §3.1); nothing changed. */
+    record Rejected(DlmError error, String reason) implements Result {}
+  }
+
+  /** A client call made while locking is stopped; it runs once recovery is done (§10.4). */
+  private record Deferred(Held lock, String kind, LockMode mode, LockFlags flags, byte[] lvb) {}
+
+  final NodeId self;
+  final String lockspace;
+  final int lvbLength;
+  final Options options;
+
+  /** The view of the last completed recovery; null until this node has joined. */
+  View agreed;
+  /** The latest view the shell reported. */
+  View current;
+  boolean running;
+  /** Removed from the lockspace (downed or refused): the node acts on nothing any more. */
+  boolean removed;
+  Recovery run;
+  List<Slot> slots = List.of();
+  long generation;
+  boolean leaving;
+
+  /** Names whose directory node is this one: name → master (dlm.md §11.1). */
+  final Map<ResourceName, NodeId> directory = new HashMap<>();
+  final Map<ResourceName, Mastered> mastered = new HashMap<>();
+  final Map<LockId, Held> held = new LinkedHashMap<>();
+  final Map<ResourceName, Known> known = new HashMap<>();
+  /** Requests for resources whose mastery this node is still looking up. */
+  final Map<ResourceName, List<Envelope>> parked = new HashMap<>();
+  /** Normal messages received while stopped, replayed in order after recovery. */
+  final List<Envelope> saved = new ArrayList<>();
+  private final List<Deferred> deferred = new ArrayList<>();
+  final Recovery.Mailbox mailbox = new Recovery.Mailbox();
+  private long lastLockId;
+  long now;
+
+  record Envelope(NodeId from, DlmMessage.Normal message) {}
+
+  public LockspaceNode(NodeId self, String lockspace, int lvbLength, Options options) {
+    if (lvbLength < 0 || lvbLength % 8 != 0) {
+      throw new IllegalArgumentException("LVB length " + lvbLength + " must be a non-negative multiple of 8");
+    }
+    this.self = self;
+    this.lockspace = lockspace;
+    this.lvbLength = lvbLength;
+    this.options = options;
+  }
+
+  public NodeId self() {
+    return self;
+  }
+
+  /** True once recovery has finished and locking runs. */
+  public boolean isRunning() {
+    return running;
+  }
+
+  public boolean isRemoved() {
+    return removed;
+  }
+
+  public List<Slot> slots() {
+    return slots;
+  }
+
+  public long generation() {
+    return generation;
+  }
+
+  public View agreedView() {
+    return agreed;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Client operations
+  // ---------------------------------------------------------------------------------------------
+
+  /** A new request (dlm.md §3.2). The lock id is valid at once; the completion follows. */
+  public Result lock(ResourceName name, LockMode mode, LockFlags flags, byte[] lvb, boolean wantsBast, long now) {
+    this.now = now;
+    String bad = ArgumentRules.lockArgs(mode, flags, lvb != null);
+    if (bad == null && flags.has(LockFlag.CONVERT)) {
+      bad = "CONVERT on a new request; convert the existing lock instead";
+    }
+    if (bad == null) {
+      bad = checkLvb(lvb);
+    }
+    if (bad != null) {
+      return new Result.Rejected(DlmError.EINVAL, bad);
+    }
+    if (removed || leaving) {
+      return new Result.Rejected(DlmError.EINVAL, "lockspace " + lockspace + " is " + (removed ? "gone" : "leaving"));
+    }
+    Held h = new Held(new LockId(++lastLockId), name, wantsBast, lvb);
+    h.flags = flags;
+    h.rqmode = mode;
+    held.put(h.id, h);
+    knownFor(name).locks.add(h.id);
+    List<NodeEffect> out = new ArrayList<>();
+    if (!running) {
+      deferred.add(new Deferred(h, "lock", mode, flags, lvb));
+    } else {
+      startRequest(h, out);
+    }
+    return new Result.Accepted(h.id, out);
+  }
+
+  /** A conversion (dlm.md §3.3). */
+  public Result convert(LockId id, LockMode mode, LockFlags flags, byte[] lvb, long now) {
+    this.now = now;
+    Held h = held.get(id);
+    String bad = ArgumentRules.lockArgs(mode, flags.with(LockFlag.CONVERT), lvb != null || (h != null && h.lvb != null));
+    if (bad == null) {
+      bad = checkLvb(lvb);
+    }
+    if (bad != null) {
+      return new Result.Rejected(DlmError.EINVAL, bad);
+    }
+    if (h == null) {
+      return new Result.Rejected(DlmError.ENOENT, "no lock " + id + " in lockspace " + lockspace);
+    }
+    List<NodeEffect> out = new ArrayList<>();
+    if (!running) {
+      deferred.add(new Deferred(h, "convert", mode, flags, lvb));
+      return new Result.Accepted(id, out);
+    }
+    String refused = startConvert(h, mode, flags, lvb, out);
+    return refused == null ? new Result.Accepted(id, out) : rejectedFrom(refused);
+  }
+
+  /** Unlock (dlm.md §3.4); with CANCEL, a cancel. */
+  public Result unlock(LockId id, LockFlags flags, byte[] lvb, long now) {
+    this.now = now;
+    String bad = ArgumentRules.unlockArgs(flags);
+    if (bad == null) {
+      bad = checkLvb(lvb);
+    }
+    if (bad != null) {
+      return new Result.Rejected(DlmError.EINVAL, bad);
+    }
+    Held h = held.get(id);
+    if (h == null) {
+      return new Result.Rejected(DlmError.ENOENT, "no lock " + id + " in lockspace " + lockspace);
+    }
+    List<NodeEffect> out = new ArrayList<>();
+    if (!running) {
+      deferred.add(new Deferred(h, flags.has(LockFlag.CANCEL) ? "cancel" : "unlock", null, flags, lvb));
+      return new Result.Accepted(id, out);
+    }
+    String refused = flags.has(LockFlag.CANCEL) ? startCancel(h, out) : startUnlock(h, flags, lvb, out);
+    return refused == null ? new Result.Accepted(id, out) : rejectedFrom(refused);
+  }
+
+  public Result cancel(LockId id, long now) {
+    return unlock(id, LockFlags.of(LockFlag.CANCEL), null, now);
+  }
+
+  /**
+   * Leave cleanly: force-unlock whatever is still held, then tell the shell it may leave
+   * ({@link NodeEffect.ReadyToLeave}); the others do not treat the departure as a failure.
+   */
+  public List<NodeEffect> leave(long now) {
+    this.now = now;
+    leaving = true;
+    List<NodeEffect> out = new ArrayList<>();
+    if (running) {
+      for (Held h : new ArrayList<>(held.values())) {
+        if (h.pending != Pending.UNLOCK) {
+          startUnlock(h, LockFlags.of(LockFlag.FORCEUNLOCK), null, out);
+        }
+      }
+    }
+    checkReadyToLeave(out);
+    return out;
+  }
+
+  private void checkReadyToLeave(List<NodeEffect> out) {
+    if (leaving && running && held.isEmpty()) {
+      out.add(new NodeEffect.ReadyToLeave());
+      leaving = false;
+    }
+  }
+
+  private String checkLvb(byte[] lvb) {
+    if (lvb != null && lvb.length != lvbLength) {
+      return "LVB buffer is " + lvb.length + " bytes; lockspace " + lockspace + " uses " + lvbLength;
+    }
+    return null;
+  }
+
+  private static Result rejectedFrom(String refused) {
+    int colon = refused.indexOf(':');
+    return new Result.Rejected(DlmError.valueOf(refused.substring(0, colon)), refused.substring(colon + 2));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Holder side: starting operations
+  // ---------------------------------------------------------------------------------------------
+
+  void startRequest(Held h, List<NodeEffect> out) {
+    Known k = knownFor(h.name);
+    if (k.master == null) {
+      h.pending = Pending.MASTER;
+      if (!k.waiting.contains(h.id)) {
+        k.waiting.add(h.id);
+      }
+      if (!k.lookupOutstanding && now >= k.lookupNotBefore) {
+        lookup(h.name, k, out);
+      }
+      return;
+    }
+    h.pending = Pending.REQUEST;
+    if (k.master.equals(self)) {
+      Mastered m = masteredFor(h.name);
+      LockId masterId = newLockId();
+      m.owners.put(masterId, new Owner(self, h.id));
+      h.masterId = masterId;
+      Step step = m.core.request(masterId, h.rqmode, h.flags, h.lvb, h.wantsBast);
+      applyMaster(m, step, masterId, Operation.REQUEST, true, out);
+      if (h.pending == Pending.REQUEST) {
+        holderQueued(h, Operation.REQUEST, out);
+      }
+    } else {
+      out.add(send(k.master, new DlmMessage.Request(h.id, h.name, h.rqmode, h.flags.bits(), h.lvb, h.wantsBast)));
+    }
+  }
+
+  /** @return null when started, else "ERROR: reason" */
+  private String startConvert(Held h, LockMode mode, LockFlags flags, byte[] lvb, List<NodeEffect> out) {
+    if (h.status != LockStatus.GRANTED || h.pending != Pending.NONE) {
+      return "EBUSY: lock " + h.id + " is " + h.status + (h.pending == Pending.NONE ? "" : " with " + h.pending + " in flight") + "; only a granted lock can convert";
+    }
+    if (flags.has(LockFlag.QUECVT) && !(h.grmode.value() < mode.value() || h.grmode.isMiddleConversionTo(mode))) {
+      return "EINVAL: QUECVT is not allowed for " + h.grmode + "->" + mode + " (upward conversions only)";
+    }
+    if (lvb != null) {
+      System.arraycopy(lvb, 0, h.lvb, 0, lvbLength);
+    }
+    h.flags = flags.with(LockFlag.CONVERT);
+    h.rqmode = mode;
+    Known k = knownFor(h.name);
+    h.pending = Pending.CONVERT;
+    if (k.master.equals(self)) {
+      Mastered m = mastered.get(h.name);
+      applyMaster(m, m.core.convert(h.masterId, mode, flags, h.lvb), h.masterId, Operation.CONVERT, true, out);
+      if (h.pending == Pending.CONVERT) {
+        holderQueued(h, Operation.CONVERT, out);
+      }
+      return null;
+    }
+    boolean down = h.grmode.isDownConversionTo(mode);
+    out.add(send(k.master, new DlmMessage.Convert(h.masterId, h.id, h.name, mode, flags.bits(), h.lvb, !down)));
+    if (down) {
+      // A down-conversion is always granted: the holder completes it without a reply (§3.3).
+      holderCompleted(h, DlmStatus.OK, mode, 0, null, h.lvbSeq, out);
+    }
+    return null;
+  }
+
+  private String startUnlock(Held h, LockFlags flags, byte[] lvb, List<NodeEffect> out) {
+    boolean force = flags.has(LockFlag.FORCEUNLOCK);
+    if (h.pending != Pending.NONE && !force) {
+      return "EBUSY: lock " + h.id + " has " + h.pending + " in flight; unlock with FORCEUNLOCK to overlap it";
+    }
+    if (lvb != null && h.lvb != null) {
+      System.arraycopy(lvb, 0, h.lvb, 0, lvbLength);
+    }
+    switch (h.pending) {
+      case MASTER -> {
+        // The request never reached a master: it ends here, completed by the unlock (§5.1).
+        knownFor(h.name).waiting.remove(h.id);
+        holderCompleted(h, DlmStatus.EUNLOCK, null, 0, null, 0, out);
+        return null;
+      }
+      case REQUEST, CONVERT -> {
+        h.unlockOverlap = flags.without(LockFlag.FORCEUNLOCK);
+        return null;
+      }
+      case UNLOCK -> {
+        return "EBUSY: lock " + h.id + " is already being unlocked";
+      }
+      default -> {}
+    }
+    h.pending = Pending.UNLOCK;
+    Known k = knownFor(h.name);
+    if (k.master.equals(self)) {
+      Mastered m = mastered.get(h.name);
+      applyMaster(m, m.core.unlock(h.masterId, flags, h.lvb), h.masterId, Operation.UNLOCK, true, out);
+    } else {
+      out.add(send(k.master, new DlmMessage.Unlock(h.masterId, h.id, h.name, flags.bits(), h.lvb)));
+    }
+    return null;
+  }
+
+  private String startCancel(Held h, List<NodeEffect> out) {
+    switch (h.pending) {
+      case MASTER -> {
+        knownFor(h.name).waiting.remove(h.id);
+        holderCompleted(h, DlmStatus.ECANCEL, null, 0, null, 0, out);
+        return null;
+      }
+      case REQUEST, CONVERT -> {
+        h.cancelOverlap = true;
+        return null;
+      }
+      case UNLOCK, CANCEL -> {
+        return null; // fs/dlm: -EBUSY, reported as 0 for a cancel
+      }
+      default -> {}
+    }
+    if (h.status == LockStatus.GRANTED) {
+      return null; // nothing to cancel: no completion (§3.4)
+    }
+    h.pending = Pending.CANCEL;
+    Known k = knownFor(h.name);
+    if (k.master.equals(self)) {
+      Mastered m = mastered.get(h.name);
+      applyMaster(m, m.core.cancel(h.masterId), h.masterId, Operation.CANCEL, true, out);
+      if (h.pending == Pending.CANCEL) {
+        h.pending = Pending.NONE;
+      }
+    } else {
+      out.add(send(k.master, new DlmMessage.Cancel(h.masterId, h.id, h.name)));
+    }
+    return null;
+  }
+
+  private void lookup(ResourceName name, Known k, List<NodeEffect> out) {
+    NodeId dir = Directory.nodeFor(name, agreed.members());
+    if (dir.equals(self)) {
+      NodeId master = directory.computeIfAbsent(name, n -> self);
+      masterKnown(name, master, out);
+    } else {
+      k.lookupOutstanding = true;
+      out.add(send(dir, new DlmMessage.Lookup(name)));
+    }
+  }
+
+  /** The directory answered: release the requests that waited for it, and requests parked here. */
+  private void masterKnown(ResourceName name, NodeId master, List<NodeEffect> out) {
+    Known k = knownFor(name);
+    k.master = master;
+    k.agreedMaster = master;
+    k.lookupOutstanding = false;
+    if (master.equals(self)) {
+      masteredFor(name);
+    }
+    List<LockId> waiting = k.waiting;
+    k.waiting = new ArrayList<>();
+    for (LockId id : waiting) {
+      Held h = held.get(id);
+      if (h != null && h.pending == Pending.MASTER) {
+        startRequest(h, out);
+      }
+    }
+    List<Envelope> requests = parked.remove(name);
+    if (requests != null) {
+      for (Envelope e : requests) {
+        receive(e.from(), e.message(), out);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Holder side: outcomes
+  // ---------------------------------------------------------------------------------------------
+
+  void holderCompleted(Held h, DlmStatus status, LockMode mode, int sbFlags, byte[] lvbRead, int lvbSeq, List<NodeEffect> out) {
+    if (lvbRead != null && h.lvb != null) {
+      System.arraycopy(lvbRead, 0, h.lvb, 0, lvbLength);
+      h.lvbSeq = lvbSeq;
+    }
+    h.filter.completed(mode);
+    out.add(new NodeEffect.Completed(h.id, status, mode, sbFlags, lvbRead));
+    if (h.pending != Pending.UNLOCK || status == DlmStatus.EUNLOCK) {
+      h.pending = Pending.NONE;
+    }
+    if (mode == null) {
+      end(h, out);
+      return;
+    }
+    h.grmode = mode;
+    h.rqmode = null;
+    h.status = LockStatus.GRANTED;
+    h.cancelOverlap = false; // a cancel that overlapped a grant lost (§3.4)
+    if (h.unlockOverlap != null) {
+      LockFlags f = h.unlockOverlap;
+      h.unlockOverlap = null;
+      startUnlock(h, f, null, out);
+    }
+  }
+
+  void holderQueued(Held h, Operation op, List<NodeEffect> out) {
+    h.pending = Pending.NONE;
+    h.status = op == Operation.REQUEST ? LockStatus.WAITING : LockStatus.CONVERT;
+    if (h.unlockOverlap != null) {
+      LockFlags f = h.unlockOverlap;
+      h.unlockOverlap = null;
+      h.cancelOverlap = false;
+      startUnlock(h, f, null, out);
+    } else if (h.cancelOverlap) {
+      h.cancelOverlap = false;
+      startCancel(h, out);
+    }
+  }
+
+  private void end(Held h, List<NodeEffect> out) {
+    h.status = LockStatus.ENDED;
+    h.grmode = null;
+    held.remove(h.id);
+    Known k = known.get(h.name);
+    if (k != null) {
+      k.locks.remove(h.id);
+      k.waiting.remove(h.id);
+      if (k.unused()) {
+        k.unusedSince = now;
+      }
+    }
+    checkReadyToLeave(out);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Master side
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Carries out a master step: completions and basts go to local holders directly and to remote
+   * ones as messages; the initiating remote holder gets exactly one reply.
+   */
+  void applyMaster(Mastered m, Step step, LockId initiator, Operation op, boolean replyWanted, List<NodeEffect> out) {
+    Owner init = initiator == null ? null : m.owners.get(initiator);
+    if (step instanceof Step.Rejected r) {
+      if (m.core.lock(initiator) == null) {
+        m.owners.remove(initiator);
+      }
+      if (init != null) {
+        if (init.node().equals(self)) {
+          Held h = held.get(init.holderId());
+          if (h != null) {
+            h.pending = Pending.NONE;
+            out.add(new NodeEffect.Failed(h.id, r.error(), r.reason()));
+            if (!h.existsAtMaster()) {
+              end(h, out);
+            }
+          }
+        } else {
+          out.add(send(init.node(), reply(op, init.holderId(), initiator, m, Outcome.REJECTED, null, r.error(), r.reason())));
+        }
+      }
+      noteUse(m);
+      return;
+    }
+    boolean replied = false;
+    for (Effect e : ((Step.Accepted) step).effects()) {
+      Owner o = m.owners.get(e.lock());
+      if (o == null) {
+        throw new IllegalStateException("effect for a master copy without owner: " + e);
+      }
+      if (e instanceof Effect.Completion c) {
+        Lock lk = m.core.lock(c.lock());
+        int seq = lk == null ? 0 : lk.lvbSequence();
+        if (lk == null) {
+          m.owners.remove(c.lock());
+        }
+        if (o.node().equals(self)) {
+          Held h = held.get(o.holderId());
+          if (h != null) {
+            holderCompleted(h, c.status(), c.mode(), c.sbFlags(), c.lvb(), seq, out);
+          }
+        } else if (!replied && c.lock().equals(initiator)) {
+          replied = true;
+          if (replyWanted) {
+            out.add(send(o.node(), reply(op, o.holderId(), initiator, m, Outcome.COMPLETED, c, null, null, seq)));
+          }
+        } else {
+          out.add(send(o.node(), new DlmMessage.Grant(o.holderId(), m.core.name(), c.status(), c.mode(), c.sbFlags(), c.lvb(), seq)));
+        }
+      } else if (e instanceof Effect.Blocking b) {
+        if (o.node().equals(self)) {
+          Held h = held.get(o.holderId());
+          if (h != null && h.filter.admitBlocking(b.mode())) {
+            out.add(new NodeEffect.Blocked(h.id, b.mode()));
+          }
+        } else {
+          out.add(send(o.node(), new DlmMessage.Bast(o.holderId(), m.core.name(), b.mode())));
+        }
+      }
+    }
+    if (init != null && !init.node().equals(self) && !replied && replyWanted) {
+      Outcome outcome = op == Operation.CANCEL ? Outcome.NOTHING : Outcome.QUEUED;
+      out.add(send(init.node(), reply(op, init.holderId(), initiator, m, outcome, null, null, null)));
+    }
+    noteUse(m);
+  }
+
+  private DlmMessage.Reply reply(Operation op, LockId holderId, LockId masterId, Mastered m, Outcome outcome, Effect.Completion c, DlmError error, String reason) {
+    return reply(op, holderId, masterId, m, outcome, c, error, reason, 0);
+  }
+
+  private static DlmMessage.Reply reply(
+      Operation op, LockId holderId, LockId masterId, Mastered m, Outcome outcome, Effect.Completion c, DlmError error, String reason, int seq) {
+    return new DlmMessage.Reply(
+        op, holderId, masterId, m.core.name(), outcome,
+        c == null ? null : c.status(), c == null ? null : c.mode(), c == null ? 0 : c.sbFlags(),
+        c == null ? null : c.lvb(), seq, error, reason);
+  }
+
+  private void noteUse(Mastered m) {
+    if (m.core.isUnused()) {
+      if (m.unusedSince < 0) {
+        m.unusedSince = now;
+      }
+    } else {
+      m.unusedSince = -1;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Messages
+  // ---------------------------------------------------------------------------------------------
+
+  /** A message from another member. */
+  public List<NodeEffect> onMessage(NodeId from, DlmMessage message, long now) {
+    this.now = now;
+    List<NodeEffect> out = new ArrayList<>();
+    if (removed) {
+      return out;
+    }
+    if (message instanceof DlmMessage.Recovery r) {
+      Recovery.receive(this, from, r, out);
+    } else if (message instanceof DlmMessage.Normal n) {
+      if (!running) {
+        saved.add(new Envelope(from, n));
+      } else if (agreed.contains(from)) {
+        receive(from, n, out);
+      }
+    }
+    return out;
+  }
+
+  void receive(NodeId from, DlmMessage.Normal message, List<NodeEffect> out) {
+    if (message instanceof DlmMessage.Lookup l) {
+      onLookup(from, l, out);
+    } else if (message instanceof DlmMessage.LookupReply r) {
+      onLookupReply(r, out);
+    } else if (message instanceof DlmMessage.Remove r) {
+      if (from.equals(directory.get(r.name()))) {
+        directory.remove(r.name());
+      }
+    } else if (message instanceof DlmMessage.Request r) {
+      onRequest(from, r, out);
+    } else if (message instanceof DlmMessage.Convert c) {
+      onMasterOp(from, c.name(), c.masterId(), c.holderId(), Operation.CONVERT, c.replyWanted(),
+          m -> m.core.convert(c.masterId(), c.mode(), LockFlags.ofBits(c.flags()), c.lvb()), out);
+    } else if (message instanceof DlmMessage.Unlock u) {
+      onMasterOp(from, u.name(), u.masterId(), u.holderId(), Operation.UNLOCK, true,
+          m -> m.core.unlock(u.masterId(), LockFlags.ofBits(u.flags()), u.lvb()), out);
+    } else if (message instanceof DlmMessage.Cancel c) {
+      onMasterOp(from, c.name(), c.masterId(), c.holderId(), Operation.CANCEL, true,
+          m -> m.core.cancel(c.masterId()), out);
+    } else if (message instanceof DlmMessage.Reply r) {
+      onReply(r, out);
+    } else if (message instanceof DlmMessage.Grant g) {
+      Held h = held.get(g.holderId());
+      if (h != null) {
+        holderCompleted(h, g.status(), g.mode(), g.sbFlags(), g.lvb(), g.lvbSequence(), out);
+      }
+    } else if (message instanceof DlmMessage.Bast b) {
+      Held h = held.get(b.holderId());
+      if (h != null && h.filter.admitBlocking(b.mode())) {
+        out.add(new NodeEffect.Blocked(h.id, b.mode()));
+      }
+    }
+  }
+
+  private void onLookup(NodeId from, DlmMessage.Lookup l, List<NodeEffect> out) {
+    if (!Directory.nodeFor(l.name(), agreed.members()).equals(self)) {
+      out.add(send(from, new DlmMessage.LookupReply(l.name(), null)));
+      return;
+    }
+    NodeId master = directory.computeIfAbsent(l.name(), n -> from);
+    out.add(send(from, new DlmMessage.LookupReply(l.name(), master)));
+  }
+
+  private void onLookupReply(DlmMessage.LookupReply r, List<NodeEffect> out) {
+    Known k = known.get(r.name());
+    if (k == null || !k.lookupOutstanding) {
+      return;
+    }
+    if (r.master() == null || !agreed.contains(r.master())) {
+      k.lookupOutstanding = false;
+      k.lookupNotBefore = now + options.lookupRetryMillis();
+      return;
+    }
+    masterKnown(r.name(), r.master(), out);
+  }
+
+  private void onRequest(NodeId from, DlmMessage.Request r, List<NodeEffect> out) {
+    Mastered m = mastered.get(r.name());
+    if (m == null) {
+      Known k = known.get(r.name());
+      if (k != null && k.lookupOutstanding) {
+        // The directory named us master before our own lookup reply arrived.
+        parked.computeIfAbsent(r.name(), n -> new ArrayList<>()).add(new Envelope(from, r));
+      } else {
+        out.add(send(from, new DlmMessage.Reply(Operation.REQUEST, r.holderId(), null, r.name(), Outcome.NOT_MASTER,
+            null, null, 0, null, 0, null, self + " does not master " + r.name())));
+      }
+      return;
+    }
+    LockId masterId = newLockId();
+    m.owners.put(masterId, new Owner(from, r.holderId()));
+    Step step = m.core.request(masterId, r.mode(), LockFlags.ofBits(r.flags()), r.lvb(), r.wantsBast());
+    applyMaster(m, step, masterId, Operation.REQUEST, true, out);
+  }
+
+  private void onMasterOp(NodeId from, ResourceName name, LockId masterId, LockId holderId, Operation op, boolean replyWanted,
+      java.util.function.Function<Mastered, Step> run, List<NodeEffect> out) {
+    Mastered m = mastered.get(name);
+    Owner o = m == null ? null : m.owners.get(masterId);
+    if (o == null || !o.node().equals(from) || !o.holderId().equals(holderId)) {
+      out.add(send(from, new DlmMessage.Reply(op, holderId, masterId, name, Outcome.REJECTED, null, null, 0, null, 0,
+          DlmError.ENOENT, "no master copy " + masterId + " of " + from + "'s lock " + holderId + " on " + name)));
+      return;
+    }
+    applyMaster(m, run.apply(m), masterId, op, replyWanted, out);
+  }
+
+  private void onReply(DlmMessage.Reply r, List<NodeEffect> out) {
+    Held h = held.get(r.holderId());
+    if (h == null) {
+      return;
+    }
+    if (r.masterId() != null) {
+      h.masterId = r.masterId();
+    }
+    switch (r.outcome()) {
+      case COMPLETED -> holderCompleted(h, r.status(), r.mode(), r.sbFlags(), r.lvb(), r.lvbSequence(), out);
+      case QUEUED -> holderQueued(h, r.operation(), out);
+      case NOTHING -> {
+        if (h.pending == Pending.CANCEL) {
+          h.pending = Pending.NONE;
+        }
+      }
+      case NOT_MASTER -> {
+        Known k = knownFor(h.name);
+        k.master = null;
+        k.agreedMaster = null;
+        k.lookupNotBefore = now + options.lookupRetryMillis();
+        h.pending = Pending.MASTER;
+        k.waiting.add(h.id);
+      }
+      case REJECTED -> {
+        h.pending = Pending.NONE;
+        out.add(new NodeEffect.Failed(h.id, r.error(), r.reason()));
+        if (!h.existsAtMaster()) {
+          end(h, out);
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Time
+  // ---------------------------------------------------------------------------------------------
+
+  /** Clock tick: retry lookups, and release resources unused for {@code tossMillis} (§11.2). */
+  public List<NodeEffect> onTick(long now) {
+    this.now = now;
+    List<NodeEffect> out = new ArrayList<>();
+    if (!running || removed) {
+      return out;
+    }
+    for (Map.Entry<ResourceName, Known> e : new ArrayList<>(known.entrySet())) {
+      Known k = e.getValue();
+      if (k.master == null && !k.waiting.isEmpty() && !k.lookupOutstanding && now >= k.lookupNotBefore) {
+        lookup(e.getKey(), k, out);
+      }
+    }
+    Iterator<Map.Entry<ResourceName, Mastered>> it = mastered.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<ResourceName, Mastered> e = it.next();
+      Mastered m = e.getValue();
+      if (m.core.isUnused() && m.unusedSince >= 0 && now - m.unusedSince >= options.tossMillis()) {
+        it.remove();
+        ResourceName name = e.getKey();
+        Known k = known.get(name);
+        if (k != null && k.unused()) {
+          known.remove(name);
+        } else if (k != null) {
+          k.master = null;
+          k.agreedMaster = null;
+        }
+        NodeId dir = Directory.nodeFor(name, agreed.members());
+        if (dir.equals(self)) {
+          directory.remove(name, self);
+        } else {
+          out.add(send(dir, new DlmMessage.Remove(name)));
+        }
+      }
+    }
+    known.entrySet().removeIf(e -> e.getValue().unused() && !self.equals(e.getValue().master)
+        && e.getValue().unusedSince >= 0 && now - e.getValue().unusedSince >= options.tossMillis());
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Membership
+  // ---------------------------------------------------------------------------------------------
+
+  /** A new membership view from the shell (Akka, after the split brain resolver removed a node). */
+  public List<NodeEffect> onView(View view, long now) {
+    this.now = now;
+    List<NodeEffect> out = new ArrayList<>();
+    if (removed) {
+      return out;
+    }
+    Recovery.onView(this, view, out);
+    return out;
+  }
+
+  /** Recovery finished: run what callers asked for meanwhile (§10.4: they complete after it). */
+  void runDeferred(List<NodeEffect> out) {
+    List<Deferred> todo = new ArrayList<>(deferred);
+    deferred.clear();
+    for (Deferred d : todo) {
+      Held h = d.lock();
+      if (!held.containsKey(h.id)) {
+        continue;
+      }
+      String refused =
+          switch (d.kind()) {
+            case "lock" -> {
+              startRequest(h, out);
+              yield null;
+            }
+            case "convert" -> startConvert(h, d.mode(), d.flags(), d.lvb(), out);
+            case "cancel" -> startCancel(h, out);
+            default -> startUnlock(h, d.flags(), d.lvb(), out);
+          };
+      if (refused != null) {
+        int colon = refused.indexOf(':');
+        out.add(new NodeEffect.Failed(h.id, DlmError.valueOf(refused.substring(0, colon)), refused.substring(colon + 2)));
+      }
+    }
+    checkReadyToLeave(out);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+  // ---------------------------------------------------------------------------------------------
+
+  Known knownFor(ResourceName name) {
+    Known k = known.computeIfAbsent(name, n -> new Known());
+    k.unusedSince = -1;
+    return k;
+  }
+
+  Mastered masteredFor(ResourceName name) {
+    return mastered.computeIfAbsent(name, n -> new Mastered(n, lvbLength));
+  }
+
+  LockId newLockId() {
+    return new LockId(++lastLockId);
+  }
+
+  NodeEffect.Send send(NodeId to, DlmMessage m) {
+    return new NodeEffect.Send(to, m);
+  }
+
+  /** The held lock with this id, for checkers; null when unknown. */
+  public LockStatus statusOf(LockId id) {
+    Held h = held.get(id);
+    return h == null ? LockStatus.ENDED : h.status;
+  }
+
+  /** Granted mode of a local client's lock as this holder believes it; null when none. */
+  public LockMode heldMode(LockId id) {
+    Held h = held.get(id);
+    return h == null ? null : h.grmode;
+  }
+
+  /** For checkers: every master copy here with its owner node and granted mode. */
+  public Map<ResourceName, List<Lock>> masteredLocks() {
+    Map<ResourceName, List<Lock>> result = new HashMap<>();
+    for (Map.Entry<ResourceName, Mastered> e : mastered.entrySet()) {
+      List<Lock> locks = new ArrayList<>();
+      for (LockId id : e.getValue().core.lockIds()) {
+        locks.add(e.getValue().core.lock(id));
+      }
+      result.put(e.getKey(), locks);
+    }
+    return result;
+  }
+
+  /** Invariants of every mastered resource and of the holder bookkeeping. */
+  public void checkInvariants() {
+    for (Mastered m : mastered.values()) {
+      m.core.checkInvariants();
+      for (LockId id : m.core.lockIds()) {
+        if (!m.owners.containsKey(id)) {
+          throw new IllegalStateException(self + ": master copy " + id + " on " + m.core.name() + " has no owner");
+        }
+      }
+    }
+    for (Held h : held.values()) {
+      Known k = known.get(h.name);
+      if (k == null || !k.locks.contains(h.id)) {
+        throw new IllegalStateException(self + ": " + h + " is not registered with its resource");
+      }
+    }
+  }
+}
