@@ -1,0 +1,31 @@
+package io.clustermd.sim;
+
+/**
+ * An invariant checked after every event (safety) and once at the end of a run (liveness, after the
+ * quiet period). A violation throws, with a message that says what was expected and what was seen;
+ * the simulator adds the seed, the event index, the trace tail and the replay command.
+ */
+public interface Checker {
+
+    /** A short name for reports, e.g. "fifo-no-duplicates". */
+    String name();
+
+    void afterEvent(WorldView world);
+
+    default void atEnd(WorldView world) {
+    }
+
+    /** Throws a violation of this checker with {@code message}. */
+    static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new CheckFailure(message);
+        }
+    }
+
+    /** A violated invariant. */
+    final class CheckFailure extends RuntimeException {
+        public CheckFailure(String message) {
+            super(message);
+        }
+    }
+}
