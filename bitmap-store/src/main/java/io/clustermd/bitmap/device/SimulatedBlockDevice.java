@@ -19,7 +19,8 @@ import java.util.random.RandomGenerator;
  *   <li>{@link #tearNextWriteAfterSectors(int)}: the next write persists only its first sectors,
  *       then fails, as a power cut in the middle of a multi-sector write would leave it;
  *   <li>{@link #crashAfterWrites(long)}: after n more writes the device "loses power": that write
- *       and every later operation throws {@link SimulatedCrashException};
+ *       and every later operation throws {@link SimulatedCrashException}; {@link
+ *       #crashAtFlush(long)} does the same at a flush, before it takes effect;
  *   <li>{@link #crash(RandomGenerator, CrashMode)}: power is lost. Every write since the last
  *       flush is independently dropped, kept, or torn (a random subset of its 512-byte sectors
  *       survives); the device then reads back what a disk would after the restart.
@@ -75,6 +76,7 @@ public final class SimulatedBlockDevice implements BlockDevice {
 
   private long failWriteCountdown = -1;
   private long crashCountdown = -1;
+  private long flushCrashCountdown = -1;
   private int tearAfterSectors = -1;
   private boolean dead;
   private long writeDelayNanos;
@@ -153,6 +155,13 @@ public final class SimulatedBlockDevice implements BlockDevice {
   @Override
   public synchronized void flush() {
     checkAlive("flush", 0, 0);
+    if (flushCrashCountdown == 0) {
+      dead = true;
+      throw new SimulatedCrashException(name, 0);
+    }
+    if (flushCrashCountdown > 0) {
+      flushCrashCountdown--;
+    }
     for (PendingWrite w : unflushed) {
       copyIn(durable, w.offset, w.data);
     }
@@ -184,6 +193,11 @@ public final class SimulatedBlockDevice implements BlockDevice {
   /** After {@code n} more successful writes, power is lost: everything throws until a crash. */
   public synchronized void crashAfterWrites(long n) {
     crashCountdown = n;
+  }
+
+  /** After {@code n} more flushes, power is lost at the next flush, before it takes effect. */
+  public synchronized void crashAtFlush(long n) {
+    flushCrashCountdown = n;
   }
 
   /** Whether power has been lost ({@link #crashAfterWrites}) and {@link #crash} is due. */
@@ -237,6 +251,7 @@ public final class SimulatedBlockDevice implements BlockDevice {
     }
     dead = false;
     crashCountdown = -1;
+    flushCrashCountdown = -1;
     failWriteCountdown = -1;
     tearAfterSectors = -1;
     return new CrashReport(dropped, kept, torn);

@@ -13,7 +13,7 @@ import net.jqwik.api.Provide;
 
 class MdSuperblockProperties {
 
-  @Property(tries = 300)
+  @Property(tries = 150)
   @Label("decode(encode(sb)) == sb and the checksum verifies, for arbitrary field values")
   void roundTrip(@ForAll("superblocks") MdSuperblock sb) {
     byte[] b = MdSuperblockCodec.encode(sb);

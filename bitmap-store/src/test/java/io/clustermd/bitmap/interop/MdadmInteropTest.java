@@ -135,6 +135,36 @@ class MdadmInteropTest {
   }
 
   @Test
+  @DisplayName("dirty chunks set by the write-intent bitmap (startWrite) are counted by mdadm -X per slot")
+  void intentBitsSeenByMdadm() throws IOException {
+    HostTools.requireLoopDevices();
+    Path f = sparseFile(dir, "m4.img", 512L << 20);
+    MemberCreateOptions o =
+        MemberCreateOptions.defaults(SET, DEV, "wi", "mycluster", 0, 1_700_000_000L)
+            .withInitialSync(InitialSync.ASSUME_CLEAN)
+            .withBitmapChunkBytes(1 << 20);
+    LoadedMember m = createMember(f, o);
+    long chunkSectors = m.geometry().chunkSectors();
+    try (FileBlockDevice d = FileBlockDevice.open(f, FileDeviceOptions.READ_WRITE)) {
+      io.clustermd.bitmap.intent.WriteIntentBitmap slot2 =
+          io.clustermd.bitmap.intent.WriteIntentBitmap.open(d, m, MdSlot.of(2), 0);
+      // Chunks 0..4 in one write, then chunk 100 and the last chunk.
+      slot2.startWrite(io.clustermd.bitmap.format.SectorRange.ofLength(0, 5 * chunkSectors));
+      slot2.startWrite(io.clustermd.bitmap.format.SectorRange.ofLength(100 * chunkSectors, 1));
+      slot2.startWrite(io.clustermd.bitmap.format.SectorRange.ofLength(m.superblock().size() - 1, 1));
+    }
+    try (HostTools.Loop loop = HostTools.Loop.attachReadOnly(f)) {
+      HostTools.Result r = HostTools.run("mdadm", "-X", loop.device());
+      List<Map<String, String>> s = HostTools.sections(r.stdout());
+      assertEquals(5, s.size(), r.toString());
+      assertTrue(s.get(3).get("Bitmap").contains(", 7 dirty"), s.get(3).toString());
+      for (int k : new int[] {1, 2, 4}) {
+        assertTrue(s.get(k).get("Bitmap").contains(", 0 dirty"), s.get(k).toString());
+      }
+    }
+  }
+
+  @Test
   @DisplayName("--assume-clean: mdadm -E says clean and every slot has 0 dirty; 32-byte name shown whole")
   void assumeClean() throws IOException {
     HostTools.requireLoopDevices();
