@@ -1,5 +1,6 @@
 package io.clustermd.sim;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -31,6 +32,11 @@ public final class World<M> implements WorldView {
     private final Map<SimNodeId, SimNode<M>> nodes = new HashMap<>();
     private final List<SimNodeId> incarnations = new ArrayList<>();
     private final Map<String, SimNodeId> latest = new TreeMap<>();
+    /**
+     * Events a resumed node held while paused, replayed one per step before the scheduler's next event,
+     * so each gets its own event index and checker pass and none can overtake them.
+     */
+    private final ArrayDeque<SimEvent.NodeEvent> replay = new ArrayDeque<>();
     private final List<Observation> observations = new ArrayList<>();
     private final List<Observation> observationsView = Collections.unmodifiableList(observations);
     private final WorkloadContext<M> workloadContext = new WorkloadCtx();
@@ -100,7 +106,7 @@ public final class World<M> implements WorldView {
         membership.reevaluate();
     }
 
-    /** Resumes a paused node and lets it process, in order, everything that reached it meanwhile. */
+    /** Resumes a paused node; the next steps replay, in order, everything that reached it meanwhile. */
     public void resume(SimNodeId id) {
         SimNode<M> n = node(id);
         if (n.status != NodeStatus.PAUSED) {
@@ -109,9 +115,8 @@ public final class World<M> implements WorldView {
         n.status = NodeStatus.RUNNING;
         membership.connectivityChanged();
         observations.add(new Observation.NodeResumed(id, n.held.size()));
-        while (n.status == NodeStatus.RUNNING && !n.held.isEmpty()) {
-            handle(n, n.held.poll());
-        }
+        replay.addAll(n.held);
+        n.held.clear();
         membership.reevaluate();
     }
 
@@ -167,14 +172,20 @@ public final class World<M> implements WorldView {
 
     /** Runs the next event due at or before {@code untilMillis}; false if there is none. */
     public boolean step(long untilMillis) {
-        Optional<SimScheduler.Scheduled> next = scheduler.next(untilMillis * 1000);
-        if (next.isEmpty()) {
-            scheduler.advanceTo(untilMillis * 1000);
-            return false;
+        SimEvent event;
+        if (!replay.isEmpty()) {
+            event = replay.poll();
+        } else {
+            Optional<SimScheduler.Scheduled> next = scheduler.next(untilMillis * 1000);
+            if (next.isEmpty()) {
+                scheduler.advanceTo(untilMillis * 1000);
+                return false;
+            }
+            event = next.get().event();
         }
         observations.clear();
         eventIndex++;
-        dispatch(next.get().event());
+        dispatch(event);
         membership.reevaluate();
         return true;
     }
