@@ -343,27 +343,34 @@ public final class ReliableLink<P> {
     return window.isEmpty() && ackDueMillis == NONE;
   }
 
+  /** Throws IllegalStateException when a rule of the link's state is broken; cheap when none is. */
   public void checkInvariants() {
     window.checkInvariants();
-    check(localIncarnation > 0 && peerIncarnation > 0, "incarnations > 0");
-    check((retransmitDueMillis == NONE) == window.isEmpty(),
-        "retransmission timer armed iff frames are unacked: unacked=" + window.size());
-    check(backoffMillis >= options.retransmitMillis() && backoffMillis <= options.retransmitMillisMax(),
-        "backoff within [retransmitMillis, retransmitMillisMax]: " + backoffMillis);
-    check(ackTransmittedSeq >= 0 && ackTransmittedSeq <= receivedSeq,
-        "0 <= ack transmitted <= received: " + ackTransmittedSeq + " / " + receivedSeq);
-    check(receivedSeq - ackTransmittedSeq < options.ackEveryFrames(),
-        "fewer than ackEveryFrames frames owed an ack: " + (receivedSeq - ackTransmittedSeq));
-    check(receivedSeq == ackTransmittedSeq || ackDueMillis != NONE,
-        "an owed ack has its timer armed");
-    check(windowFullSinceMillis == NONE || window.isFull(),
-        "window-full clock runs only while the window is full");
+    if (localIncarnation <= 0 || peerIncarnation <= 0) {
+      throw violation("incarnations > 0");
+    }
+    if ((retransmitDueMillis == NONE) != window.isEmpty()) {
+      throw violation("retransmission timer armed iff frames are unacked: unacked=" + window.size());
+    }
+    if (backoffMillis < options.retransmitMillis() || backoffMillis > options.retransmitMillisMax()) {
+      throw violation("backoff within [retransmitMillis, retransmitMillisMax]: " + backoffMillis);
+    }
+    if (ackTransmittedSeq < 0 || ackTransmittedSeq > receivedSeq) {
+      throw violation("0 <= ack transmitted <= received: " + ackTransmittedSeq + " / " + receivedSeq);
+    }
+    if (receivedSeq - ackTransmittedSeq >= options.ackEveryFrames()) {
+      throw violation("fewer than ackEveryFrames frames owed an ack: " + (receivedSeq - ackTransmittedSeq));
+    }
+    if (receivedSeq != ackTransmittedSeq && ackDueMillis == NONE) {
+      throw violation("an owed ack has its timer armed");
+    }
+    if (windowFullSinceMillis != NONE && !window.isFull()) {
+      throw violation("window-full clock runs only while the window is full");
+    }
   }
 
-  private static void check(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalStateException("ReliableLink invariant: " + message);
-    }
+  private IllegalStateException violation(String message) {
+    return new IllegalStateException("ReliableLink invariant: " + message + " in " + this);
   }
 
   @Override

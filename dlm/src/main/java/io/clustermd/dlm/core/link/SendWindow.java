@@ -100,25 +100,33 @@ final class SendWindow<P> {
     return payloads;
   }
 
+  /** Messages are built only on failure: this runs after every step of every simulation. */
   void checkInvariants() {
-    check(ackedSeq >= 0 && ackedSeq < nextSeq, "0 <= acked < next: acked=" + ackedSeq + " next=" + nextSeq);
-    check(unacked.size() == nextSeq - 1 - ackedSeq,
-        "buffer holds exactly acked+1..next-1: size=" + unacked.size() + " acked=" + ackedSeq + " next=" + nextSeq);
-    check(unacked.size() <= sendWindowFramesMax,
-        "buffer within window: " + unacked.size() + " > " + sendWindowFramesMax);
+    if (ackedSeq < 0 || ackedSeq >= nextSeq) {
+      throw violation("0 <= acked < next: acked=" + ackedSeq + " next=" + nextSeq);
+    }
+    if (unacked.size() != nextSeq - 1 - ackedSeq) {
+      throw violation("buffer holds exactly acked+1..next-1: size=" + unacked.size()
+          + " acked=" + ackedSeq + " next=" + nextSeq);
+    }
+    if (unacked.size() > sendWindowFramesMax) {
+      throw violation("buffer within window: " + unacked.size() + " > " + sendWindowFramesMax);
+    }
     long expected = ackedSeq + 1;
     long previousSentMillis = Long.MIN_VALUE;
     for (Pending<P> pending : unacked) {
-      check(pending.seq() == expected, "buffer seqs consecutive: " + pending.seq() + " != " + expected);
-      check(pending.firstSentMillis() >= previousSentMillis, "buffer in send-time order at seq " + expected);
+      if (pending.seq() != expected) {
+        throw violation("buffer seqs consecutive: " + pending.seq() + " != " + expected);
+      }
+      if (pending.firstSentMillis() < previousSentMillis) {
+        throw violation("buffer in send-time order at seq " + expected);
+      }
       previousSentMillis = pending.firstSentMillis();
       expected++;
     }
   }
 
-  private static void check(boolean condition, String message) {
-    if (!condition) {
-      throw new IllegalStateException("SendWindow invariant: " + message);
-    }
+  private static IllegalStateException violation(String message) {
+    return new IllegalStateException("SendWindow invariant: " + message);
   }
 }
