@@ -3,6 +3,7 @@ package io.clustermd.sim;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.random.RandomGenerator;
@@ -138,7 +139,7 @@ public final class Nemesis {
     }
 
     /** A running node whose loss keeps a healthy majority: a non-member, or a healthy member if allowed. */
-    private java.util.Optional<SimNodeId> pickVictim() {
+    private Optional<SimNodeId> pickVictim() {
         List<SimNodeId> members = world.members();
         List<SimNodeId> candidates = new ArrayList<>();
         for (SimNodeId id : world.alive()) {
@@ -150,8 +151,8 @@ public final class Nemesis {
                 candidates.add(id);
             }
         }
-        return candidates.isEmpty() ? java.util.Optional.empty()
-                : java.util.Optional.of(candidates.get(random.nextInt(candidates.size())));
+        return candidates.isEmpty() ? Optional.empty()
+                : Optional.of(candidates.get(random.nextInt(candidates.size())));
     }
 
     private void pause(MillisRange duration) {
