@@ -26,6 +26,23 @@ public sealed interface DlmMessage {
     List<NodeId> members();
   }
 
+  /** Recovery messages of a run the coordinator has started: tagged with its id. */
+  sealed interface InRun extends Recovery {
+    RunId run();
+
+    @Override
+    default List<NodeId> members() {
+      return run().members();
+    }
+  }
+
+  /**
+   * A recovery run: its members and the coordinator's stop epoch when it started the run. The
+   * same member set can recover twice in a row (a member joined and died before some saw it), so
+   * the set alone does not identify a run.
+   */
+  record RunId(List<NodeId> members, long coordinatorEpoch) {}
+
   // ---- directory ------------------------------------------------------------------------------
 
   /** Who masters {@code name}? The directory records the asker when nobody does (§11.2). */
@@ -101,14 +118,19 @@ public sealed interface DlmMessage {
 
   // ---- recovery (§10) -------------------------------------------------------------------------
 
-  /** Each member to the coordinator: I have stopped in this view; my slot, generation, LVB length. */
-  record Status(List<NodeId> members, int slot, long generation, int lvbLength) implements Recovery {}
+  /**
+   * Each member to every other: I have stopped (for the {@code epoch}-th time) in this view; my
+   * slot, generation and LVB length. A running member that receives it for its own view stops and
+   * joins the run; the coordinator starts the run once it has every member's.
+   */
+  record Status(List<NodeId> members, int slot, long generation, int lvbLength, long epoch) implements Recovery {}
 
-  /** Coordinator to all: everyone stopped; the slot table; rebuild the directory. */
-  record StartDirectory(List<NodeId> members, List<Slot> slots, long generation) implements Recovery {}
+  /** Coordinator to all: everyone stopped (at these epochs); the slot table; rebuild the directory. */
+  record StartDirectory(RunId run, List<Slot> slots, long generation, List<NodeId> epochNodes, List<Long> epochs)
+      implements InRun {}
 
   /** A master tells a directory node which resources it masters whose directory node is now that one. */
-  record DirectoryNames(List<NodeId> members, List<ResourceName> names) implements Recovery {}
+  record DirectoryNames(RunId run, List<ResourceName> names) implements InRun {}
 
   /** The recovery phases a member reports as done to the coordinator. */
   enum Phase {
@@ -116,25 +138,25 @@ public sealed interface DlmMessage {
     LOCKS
   }
 
-  record PhaseDone(List<NodeId> members, Phase phase) implements Recovery {}
+  record PhaseDone(RunId run, Phase phase) implements InRun {}
 
   /** Coordinator to all: the directory is complete everywhere; re-master and resend locks. */
-  record StartMasters(List<NodeId> members) implements Recovery {}
+  record StartMasters(RunId run) implements InRun {}
 
   /** Who masters {@code name} now that its master departed? The first to ask becomes master. */
-  record RecoveryLookup(List<NodeId> members, ResourceName name) implements Recovery {}
+  record RecoveryLookup(RunId run, ResourceName name) implements InRun {}
 
-  record RecoveryLookupReply(List<NodeId> members, ResourceName name, NodeId master) implements Recovery {}
+  record RecoveryLookupReply(RunId run, ResourceName name, NodeId master) implements InRun {}
 
   /** A survivor's locks on a re-mastered resource (fs/dlm RCOM_LOCK). */
-  record RecoverLocks(List<NodeId> members, ResourceName name, List<LockSnapshot> locks) implements Recovery {}
+  record RecoverLocks(RunId run, ResourceName name, List<LockSnapshot> locks) implements InRun {}
 
   /** The new master's ids for the restored locks, pairwise with the holder's. */
-  record RecoverLocksAck(List<NodeId> members, ResourceName name, List<LockId> holderIds, List<LockId> masterIds)
-      implements Recovery {}
+  record RecoverLocksAck(RunId run, ResourceName name, List<LockId> holderIds, List<LockId> masterIds)
+      implements InRun {}
 
   /** Coordinator to all: every lock is where it belongs; resume. */
-  record Resume(List<NodeId> members, List<Slot> slots, long generation) implements Recovery {}
+  record Resume(RunId run, List<Slot> slots, long generation) implements InRun {}
 
   /** Coordinator to a would-be member whose lockspace settings differ (§8: -EPROTO). */
   record JoinRefused(List<NodeId> members, String reason) implements Recovery {}

@@ -18,6 +18,8 @@ final class Held {
   enum Pending {
     /** Nothing in flight. */
     NONE,
+    /** Asked for while locking is stopped; runs once recovery is done. */
+    DEFERRED,
     /** A new request waits for the directory to say who masters the resource. */
     MASTER,
     /** A request, conversion, unlock or cancel was sent and its reply is awaited. */

@@ -86,6 +86,8 @@ public final class LockspaceNode {
   final List<Envelope> saved = new ArrayList<>();
   private final List<Deferred> deferred = new ArrayList<>();
   final Recovery.Mailbox mailbox = new Recovery.Mailbox();
+  /** Counts this node's stops; a run is accepted only for the latest (see {@link Recovery}). */
+  long stopEpoch;
   private long lastLockId;
   long now;
 
@@ -153,6 +155,7 @@ public final class LockspaceNode {
     knownFor(name).locks.add(h.id);
     List<NodeEffect> out = new ArrayList<>();
     if (!running) {
+      h.pending = Pending.DEFERRED;
       deferred.add(new Deferred(h, "lock", mode, flags, lvb));
     } else {
       startRequest(h, out);
@@ -176,6 +179,11 @@ public final class LockspaceNode {
     }
     List<NodeEffect> out = new ArrayList<>();
     if (!running) {
+      String busy = convertRefusal(h, mode, flags);
+      if (busy != null) {
+        return rejectedFrom(busy);
+      }
+      h.pending = Pending.DEFERRED;
       deferred.add(new Deferred(h, "convert", mode, flags, lvb));
       return new Result.Accepted(id, out);
     }
@@ -199,8 +207,8 @@ public final class LockspaceNode {
     }
     List<NodeEffect> out = new ArrayList<>();
     if (!running) {
-      deferred.add(new Deferred(h, flags.has(LockFlag.CANCEL) ? "cancel" : "unlock", null, flags, lvb));
-      return new Result.Accepted(id, out);
+      String refused = flags.has(LockFlag.CANCEL) ? deferCancel(h, out) : deferUnlock(h, flags, lvb, out);
+      return refused == null ? new Result.Accepted(id, out) : rejectedFrom(refused);
     }
     String refused = flags.has(LockFlag.CANCEL) ? startCancel(h, out) : startUnlock(h, flags, lvb, out);
     return refused == null ? new Result.Accepted(id, out) : rejectedFrom(refused);
@@ -248,6 +256,54 @@ public final class LockspaceNode {
     return new Result.Rejected(DlmError.valueOf(refused.substring(0, colon)), refused.substring(colon + 2));
   }
 
+  /** The deferred operation of {@code h}, if one is waiting for recovery to end. */
+  private Deferred deferredOf(Held h) {
+    for (Deferred d : deferred) {
+      if (d.lock() == h && (d.kind().equals("lock") || d.kind().equals("convert"))) {
+        return d;
+      }
+    }
+    return null;
+  }
+
+  /** An unlock while locking is stopped: a deferred request that never started just ends. */
+  private String deferUnlock(Held h, LockFlags flags, byte[] lvb, List<NodeEffect> out) {
+    boolean force = flags.has(LockFlag.FORCEUNLOCK);
+    if (h.pending != Pending.NONE && !force) {
+      return "EBUSY: lock " + h.id + " has " + h.pending + " pending; unlock with FORCEUNLOCK to overlap it";
+    }
+    Deferred d = deferredOf(h);
+    if (d != null) {
+      deferred.remove(d);
+      if (d.kind().equals("lock")) {
+        holderCompleted(h, DlmStatus.EUNLOCK, null, 0, null, 0, out);
+        return null;
+      }
+      h.pending = Pending.NONE; // the conversion never left: the unlock replaces it
+    }
+    if (h.pending == Pending.NONE) {
+      h.pending = Pending.DEFERRED;
+    }
+    deferred.add(new Deferred(h, "unlock", null, flags, lvb));
+    return null;
+  }
+
+  /** A cancel while locking is stopped: a deferred request or conversion is cancelled here. */
+  private String deferCancel(Held h, List<NodeEffect> out) {
+    Deferred d = deferredOf(h);
+    if (d != null) {
+      deferred.remove(d);
+      h.pending = Pending.NONE;
+      holderCompleted(h, DlmStatus.ECANCEL, d.kind().equals("lock") ? null : h.grmode, 0, null, 0, out);
+      return null;
+    }
+    if (h.pending == Pending.DEFERRED || (h.pending == Pending.NONE && h.status == LockStatus.GRANTED)) {
+      return null; // an unlock is already deferred, or there is nothing to cancel
+    }
+    deferred.add(new Deferred(h, "cancel", null, LockFlags.of(LockFlag.CANCEL), null));
+    return null;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Holder side: starting operations
   // ---------------------------------------------------------------------------------------------
@@ -281,12 +337,20 @@ public final class LockspaceNode {
   }
 
   /** @return null when started, else "ERROR: reason" */
-  private String startConvert(Held h, LockMode mode, LockFlags flags, byte[] lvb, List<NodeEffect> out) {
+  private static String convertRefusal(Held h, LockMode mode, LockFlags flags) {
     if (h.status != LockStatus.GRANTED || h.pending != Pending.NONE) {
-      return "EBUSY: lock " + h.id + " is " + h.status + (h.pending == Pending.NONE ? "" : " with " + h.pending + " in flight") + "; only a granted lock can convert";
+      return "EBUSY: lock " + h.id + " is " + h.status + (h.pending == Pending.NONE ? "" : " with " + h.pending + " pending") + "; only a granted lock can convert";
     }
     if (flags.has(LockFlag.QUECVT) && !(h.grmode.value() < mode.value() || h.grmode.isMiddleConversionTo(mode))) {
       return "EINVAL: QUECVT is not allowed for " + h.grmode + "->" + mode + " (upward conversions only)";
+    }
+    return null;
+  }
+
+  private String startConvert(Held h, LockMode mode, LockFlags flags, byte[] lvb, List<NodeEffect> out) {
+    String refused = convertRefusal(h, mode, flags);
+    if (refused != null) {
+      return refused;
     }
     if (lvb != null) {
       System.arraycopy(lvb, 0, h.lvb, 0, lvbLength);
@@ -431,7 +495,7 @@ public final class LockspaceNode {
       h.pending = Pending.NONE;
     }
     if (mode == null) {
-      end(h, out);
+      end(h, status, out);
       return;
     }
     h.grmode = mode;
@@ -459,7 +523,15 @@ public final class LockspaceNode {
     }
   }
 
-  private void end(Held h, List<NodeEffect> out) {
+  /**
+   * The lock is gone. An unlock the caller was promised (in flight, overlapped or deferred) ends
+   * with it: its completion is EUNLOCK, so that no caller waits for a reply that cannot come.
+   */
+  private void end(Held h, DlmStatus endedWith, List<NodeEffect> out) {
+    boolean deferredUnlock = deferred.stream().anyMatch(d -> d.lock() == h && d.kind().equals("unlock"));
+    deferred.removeIf(d -> d.lock() == h);
+    boolean unlockOwed = endedWith != DlmStatus.EUNLOCK
+        && (h.pending == Pending.UNLOCK || h.unlockOverlap != null || deferredUnlock);
     h.status = LockStatus.ENDED;
     h.grmode = null;
     held.remove(h.id);
@@ -470,6 +542,9 @@ public final class LockspaceNode {
       if (k.unused()) {
         k.unusedSince = now;
       }
+    }
+    if (unlockOwed) {
+      out.add(new NodeEffect.Completed(h.id, DlmStatus.EUNLOCK, null, 0, null));
     }
     checkReadyToLeave(out);
   }
@@ -495,7 +570,7 @@ public final class LockspaceNode {
             h.pending = Pending.NONE;
             out.add(new NodeEffect.Failed(h.id, r.error(), r.reason()));
             if (!h.existsAtMaster()) {
-              end(h, out);
+              end(h, null, out);
             }
           }
         } else {
@@ -709,7 +784,7 @@ public final class LockspaceNode {
         h.pending = Pending.NONE;
         out.add(new NodeEffect.Failed(h.id, r.error(), r.reason()));
         if (!h.existsAtMaster()) {
-          end(h, out);
+          end(h, null, out);
         }
       }
     }
@@ -776,12 +851,15 @@ public final class LockspaceNode {
 
   /** Recovery finished: run what callers asked for meanwhile (§10.4: they complete after it). */
   void runDeferred(List<NodeEffect> out) {
-    List<Deferred> todo = new ArrayList<>(deferred);
-    deferred.clear();
-    for (Deferred d : todo) {
+    // One at a time from the live list: an entry that ends its lock settles the entries after it.
+    while (!deferred.isEmpty()) {
+      Deferred d = deferred.remove(0);
       Held h = d.lock();
       if (!held.containsKey(h.id)) {
         continue;
+      }
+      if (h.pending == Pending.DEFERRED && !d.kind().equals("cancel")) {
+        h.pending = Pending.NONE;
       }
       String refused =
           switch (d.kind()) {
@@ -791,7 +869,9 @@ public final class LockspaceNode {
             }
             case "convert" -> startConvert(h, d.mode(), d.flags(), d.lvb(), out);
             case "cancel" -> startCancel(h, out);
-            default -> startUnlock(h, d.flags(), d.lvb(), out);
+            // Accepted when nothing was in flight: whatever is in flight now was started by this
+            // replay, so the unlock overlaps it.
+            default -> startUnlock(h, d.flags().with(LockFlag.FORCEUNLOCK), d.lvb(), out);
           };
       if (refused != null) {
         int colon = refused.indexOf(':');
@@ -846,6 +926,19 @@ public final class LockspaceNode {
       result.put(e.getKey(), locks);
     }
     return result;
+  }
+
+  /** One line of state for failure reports. */
+  public String describe() {
+    StringBuilder sb = new StringBuilder(self + (running ? " running" : " stopped") + (removed ? " removed" : ""));
+    sb.append(" agreed=").append(agreed == null ? null : agreed.members());
+    sb.append(" current=").append(current == null ? null : current.members());
+    if (run != null) {
+      sb.append(" run=").append(run.describe());
+    }
+    sb.append(" statuses=").append(mailbox.statuses.keySet()).append(" early=").append(mailbox.early.size());
+    sb.append(" saved=").append(saved.size()).append(" held=").append(held.values());
+    return sb.toString();
   }
 
   /** Invariants of every mastered resource and of the holder bookkeeping. */

@@ -56,6 +56,14 @@ final class Recovery {
   private static final int EARLY_MESSAGES_MAX = 10_000;
 
   final View view;
+  /** This member's stop epoch for the run. */
+  final long epoch;
+  /** Set when the coordinator's StartDirectory was accepted. */
+  DlmMessage.RunId runId;
+  /** Every member's epoch as the coordinator started the run. */
+  Map<NodeId, Long> epochs = Map.of();
+  /** Messages of this run that came before its StartDirectory. */
+  final List<Map.Entry<NodeId, DlmMessage.InRun>> beforeStart = new ArrayList<>();
   Stage stage = Stage.STOPPED;
   List<Slot> slots = List.of();
   long generation;
@@ -69,13 +77,21 @@ final class Recovery {
   final Set<NodeId> locksDone = new HashSet<>();
   boolean startedDirectory;
 
-  private Recovery(View view) {
+  private Recovery(View view, long epoch) {
     this.view = view;
+    this.epoch = epoch;
+  }
+
+  String describe() {
+    return stage + " names=" + namesFrom + " lookups=" + awaitingLookup + " acks=" + awaitingAck
+        + " parked=" + parkedLocks.keySet() + " dirDone=" + directoryDone + " locksDone=" + locksDone + " started=" + startedDirectory;
   }
 
   /** Per node: the latest Status each member sent, and recovery messages for future views. */
   static final class Mailbox {
     final Map<NodeId, DlmMessage.Status> statuses = new HashMap<>();
+    /** Each member's epoch in the last run this node accepted: its older statuses are stale. */
+    final Map<NodeId, Long> usedEpochs = new HashMap<>();
     final Deque<Map.Entry<NodeId, DlmMessage.Recovery>> early = new ArrayDeque<>();
   }
 
@@ -100,18 +116,25 @@ final class Recovery {
     if (!n.running && view.sameMembers(n.current)) {
       return;
     }
+    stop(n, view, out);
+  }
+
+  /** Stops locking and starts a run for {@code view}: a new epoch, and our Status to every member. */
+  private static void stop(LockspaceNode n, View view, List<NodeEffect> out) {
     boolean wasRunning = n.running;
     n.current = view;
     n.running = false;
     if (wasRunning) {
       out.add(new NodeEffect.RecoverPrep());
     }
-    n.run = new Recovery(view);
-    DlmMessage.Status status = new DlmMessage.Status(view.members(), ourSlot(n.slots, n.self), n.generation, n.lvbLength);
-    if (view.coordinator().equals(n.self)) {
-      mailbox(n).statuses.put(n.self, status);
-    } else {
-      out.add(n.send(view.coordinator(), status));
+    n.run = new Recovery(view, ++n.stopEpoch);
+    DlmMessage.Status status =
+        new DlmMessage.Status(view.members(), ourSlot(n.slots, n.self), n.generation, n.lvbLength, n.stopEpoch);
+    mailbox(n).statuses.put(n.self, status);
+    for (NodeId member : view.members()) {
+      if (!member.equals(n.self)) {
+        out.add(n.send(member, status));
+      }
     }
     replayEarly(n, out);
     coordinate(n, out);
@@ -132,13 +155,21 @@ final class Recovery {
 
   static void receive(LockspaceNode n, NodeId from, DlmMessage.Recovery m, List<NodeEffect> out) {
     if (m instanceof DlmMessage.Status s) {
-      mailbox(n).statuses.put(from, s);
-      coordinate(n, out);
+      onStatus(n, from, s, out);
       return;
     }
+    if (m instanceof DlmMessage.JoinRefused r) {
+      if (n.current != null && r.members().equals(n.current.members())) {
+        n.removed = true;
+        n.running = false;
+        out.add(new NodeEffect.JoinRefused(r.reason()));
+      }
+      return;
+    }
+    DlmMessage.InRun in = (DlmMessage.InRun) m;
     Recovery run = n.run;
-    if (run == null || !m.members().equals(run.view.members())) {
-      if (!n.running || n.agreed == null || !m.members().equals(n.agreed.members())) {
+    if (run == null || !in.members().equals(run.view.members())) {
+      if (!n.running || n.agreed == null || !in.members().equals(n.agreed.members())) {
         Deque<Map.Entry<NodeId, DlmMessage.Recovery>> early = mailbox(n).early;
         early.add(Map.entry(from, m));
         while (early.size() > EARLY_MESSAGES_MAX) {
@@ -149,7 +180,16 @@ final class Recovery {
     }
     if (m instanceof DlmMessage.StartDirectory s) {
       run.startDirectory(n, s, out);
-    } else if (m instanceof DlmMessage.DirectoryNames d) {
+      return;
+    }
+    if (run.runId == null) {
+      run.beforeStart.add(Map.entry(from, in));
+      return;
+    }
+    if (!in.run().equals(run.runId)) {
+      return; // a message of an abandoned run with the same members
+    }
+    if (m instanceof DlmMessage.DirectoryNames d) {
       run.onNames(n, from, d, out);
     } else if (m instanceof DlmMessage.PhaseDone p) {
       run.onPhaseDone(n, from, p, out);
@@ -165,9 +205,6 @@ final class Recovery {
       run.onRecoverLocksAck(n, a, out);
     } else if (m instanceof DlmMessage.Resume r) {
       run.resume(n, r, out);
-    } else if (m instanceof DlmMessage.JoinRefused r) {
-      n.removed = true;
-      out.add(new NodeEffect.JoinRefused(r.reason()));
     }
   }
 
@@ -187,6 +224,33 @@ final class Recovery {
     }
   }
 
+  /**
+   * A member stopped. A running member with the same view was not told of the change that made
+   * the sender stop (a node joined and died before it saw it): it stops too. A member whose run
+   * started with an older epoch of the sender learns that the sender restarted: the run is stale.
+   */
+  private static void onStatus(LockspaceNode n, NodeId from, DlmMessage.Status s, List<NodeEffect> out) {
+    DlmMessage.Status previous = mailbox(n).statuses.get(from);
+    Long used = mailbox(n).usedEpochs.get(from);
+    if ((previous != null && previous.epoch() > s.epoch()) || (used != null && s.epoch() <= used)) {
+      return;
+    }
+    mailbox(n).statuses.put(from, s);
+    if (n.running && n.agreed != null && s.members().equals(n.agreed.members())) {
+      stop(n, n.agreed, out);
+      return;
+    }
+    Recovery run = n.run;
+    if (run != null && run.runId != null && s.members().equals(run.view.members())) {
+      Long inRun = run.epochs.get(from);
+      if (inRun != null && inRun < s.epoch()) {
+        stop(n, run.view, out);
+        return;
+      }
+    }
+    coordinate(n, out);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Coordinator
   // ---------------------------------------------------------------------------------------------
@@ -194,7 +258,7 @@ final class Recovery {
   /** When every member has stopped in this view: check settings, assign slots, start the directory phase. */
   private static void coordinate(LockspaceNode n, List<NodeEffect> out) {
     Recovery run = n.run;
-    if (run == null || run.startedDirectory || !run.view.coordinator().equals(n.self)) {
+    if (run == null || run.startedDirectory || !run.view.coordinator().equals(n.self) || n.running) {
       return;
     }
     Map<NodeId, DlmMessage.Status> statuses = mailbox(n).statuses;
@@ -239,8 +303,14 @@ final class Recovery {
       }
       slots.add(new Slot(member, slot));
     }
-    DlmMessage.StartDirectory start = new DlmMessage.StartDirectory(run.view.members(), List.copyOf(slots), generation + 1);
-    broadcast(n, run.view, start, out);
+    List<NodeId> epochNodes = new ArrayList<>();
+    List<Long> epochs = new ArrayList<>();
+    for (NodeId member : run.view.members()) {
+      epochNodes.add(member);
+      epochs.add(statuses.get(member).epoch());
+    }
+    DlmMessage.RunId id = new DlmMessage.RunId(run.view.members(), run.epoch);
+    broadcast(n, run.view, new DlmMessage.StartDirectory(id, List.copyOf(slots), generation + 1, epochNodes, epochs), out);
   }
 
   private void onPhaseDone(LockspaceNode n, NodeId from, DlmMessage.PhaseDone p, List<NodeEffect> out) {
@@ -253,9 +323,9 @@ final class Recovery {
       return;
     }
     if (p.phase() == Phase.DIRECTORY) {
-      broadcast(n, view, new DlmMessage.StartMasters(view.members()), out);
+      broadcast(n, view, new DlmMessage.StartMasters(runId), out);
     } else {
-      broadcast(n, view, new DlmMessage.Resume(view.members(), slots, generation), out);
+      broadcast(n, view, new DlmMessage.Resume(runId, slots, generation), out);
     }
   }
 
@@ -274,9 +344,17 @@ final class Recovery {
   // ---------------------------------------------------------------------------------------------
 
   private void startDirectory(LockspaceNode n, DlmMessage.StartDirectory s, List<NodeEffect> out) {
-    if (stage != Stage.STOPPED) {
-      return;
+    int me = s.epochNodes().indexOf(n.self);
+    if (stage != Stage.STOPPED || me < 0 || s.epochs().get(me) != epoch) {
+      return; // not the run we stopped for
     }
+    runId = s.run();
+    Map<NodeId, Long> used = new HashMap<>();
+    for (int i = 0; i < s.epochNodes().size(); i++) {
+      used.put(s.epochNodes().get(i), s.epochs().get(i));
+    }
+    epochs = used;
+    mailbox(n).usedEpochs.putAll(used);
     slots = s.slots();
     generation = s.generation();
     fixInFlightOperations(n, out);
@@ -291,28 +369,22 @@ final class Recovery {
       names.get(Directory.nodeFor(name, view.members())).add(name);
     }
     stage = Stage.DIRECTORY;
-    List<Map.Entry<NodeId, DlmMessage.DirectoryNames>> early = new ArrayList<>(earlyNames);
-    earlyNames.clear();
     for (NodeId member : view.members()) {
-      DlmMessage.DirectoryNames msg = new DlmMessage.DirectoryNames(view.members(), List.copyOf(names.get(member)));
+      DlmMessage.DirectoryNames msg = new DlmMessage.DirectoryNames(runId, List.copyOf(names.get(member)));
       if (member.equals(n.self)) {
         onNames(n, n.self, msg, out);
       } else {
         out.add(n.send(member, msg));
       }
     }
-    for (Map.Entry<NodeId, DlmMessage.DirectoryNames> e : early) {
-      onNames(n, e.getKey(), e.getValue(), out);
+    List<Map.Entry<NodeId, DlmMessage.InRun>> before = new ArrayList<>(beforeStart);
+    beforeStart.clear();
+    for (Map.Entry<NodeId, DlmMessage.InRun> e : before) {
+      receive(n, e.getKey(), e.getValue(), out);
     }
   }
 
-  private final List<Map.Entry<NodeId, DlmMessage.DirectoryNames>> earlyNames = new ArrayList<>();
-
   private void onNames(LockspaceNode n, NodeId from, DlmMessage.DirectoryNames d, List<NodeEffect> out) {
-    if (stage == Stage.STOPPED) {
-      earlyNames.add(Map.entry(from, d));
-      return;
-    }
     for (ResourceName name : d.names()) {
       n.directory.put(name, from);
     }
@@ -323,7 +395,7 @@ final class Recovery {
   }
 
   private void report(LockspaceNode n, Phase phase, List<NodeEffect> out) {
-    DlmMessage.PhaseDone done = new DlmMessage.PhaseDone(view.members(), phase);
+    DlmMessage.PhaseDone done = new DlmMessage.PhaseDone(runId, phase);
     if (view.coordinator().equals(n.self)) {
       onPhaseDone(n, n.self, done, out);
     } else {
@@ -425,7 +497,7 @@ final class Recovery {
         masterFound(n, name, master, out);
       } else {
         awaitingLookup.add(name);
-        out.add(n.send(dir, new DlmMessage.RecoveryLookup(view.members(), name)));
+        out.add(n.send(dir, new DlmMessage.RecoveryLookup(runId, name)));
       }
     }
     checkLocksDone(n, out);
@@ -444,7 +516,7 @@ final class Recovery {
 
   private void onRecoveryLookup(LockspaceNode n, NodeId from, DlmMessage.RecoveryLookup l, List<NodeEffect> out) {
     NodeId master = n.directory.computeIfAbsent(l.name(), x -> from);
-    out.add(n.send(from, new DlmMessage.RecoveryLookupReply(view.members(), l.name(), master)));
+    out.add(n.send(from, new DlmMessage.RecoveryLookupReply(runId, l.name(), master)));
   }
 
   private void onRecoveryLookupReply(LockspaceNode n, DlmMessage.RecoveryLookupReply r, List<NodeEffect> out) {
@@ -488,7 +560,7 @@ final class Recovery {
         snapshots.add(h.snapshot());
       }
       awaitingAck.add(name);
-      out.add(n.send(master, new DlmMessage.RecoverLocks(view.members(), name, snapshots)));
+      out.add(n.send(master, new DlmMessage.RecoverLocks(runId, name, snapshots)));
     }
   }
 
@@ -511,7 +583,7 @@ final class Recovery {
       holderIds.add(s.id());
       masterIds.add(masterId);
     }
-    out.add(n.send(from, new DlmMessage.RecoverLocksAck(view.members(), l.name(), holderIds, masterIds)));
+    out.add(n.send(from, new DlmMessage.RecoverLocksAck(runId, l.name(), holderIds, masterIds)));
   }
 
   private void onRecoverLocksAck(LockspaceNode n, DlmMessage.RecoverLocksAck a, List<NodeEffect> out) {
@@ -552,6 +624,8 @@ final class Recovery {
     n.generation = r.generation();
     n.running = true;
     n.run = null;
+    // Statuses of this run are spent; a later run with the same members collects new ones.
+    mailbox(n).statuses.clear();
     for (Known k : n.known.values()) {
       k.agreedMaster = k.master;
     }
