@@ -127,15 +127,6 @@ public final class SimNetwork {
         return partition.sameSide(a, b);
     }
 
-    /** FIFO bookkeeping must never go backwards in time. */
-    public void checkInvariants() {
-        for (Long at : lastArrivalMicros.values()) {
-            if (at < 0) {
-                throw new IllegalStateException("negative arrival time");
-            }
-        }
-    }
-
     private Connection connection(String a, String b) {
         String key = a.compareTo(b) <= 0 ? a + "|" + b : b + "|" + a;
         return connections.computeIfAbsent(key, k -> new Connection());
