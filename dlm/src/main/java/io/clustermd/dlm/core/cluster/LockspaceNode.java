@@ -951,6 +951,13 @@ public final class LockspaceNode {
         }
       }
     }
+    if (running) {
+      for (Map.Entry<ResourceName, Known> e : known.entrySet()) {
+        if (self.equals(e.getValue().master) && !mastered.containsKey(e.getKey())) {
+          throw new IllegalStateException(self + " believes it masters " + e.getKey() + " but has no such resource");
+        }
+      }
+    }
     for (Held h : held.values()) {
       Known k = known.get(h.name);
       if (k == null || !k.locks.contains(h.id)) {

@@ -464,7 +464,8 @@ final class Recovery {
   private void purgeDeparted(LockspaceNode n) {
     Iterator<Map.Entry<ResourceName, Mastered>> it = n.mastered.entrySet().iterator();
     while (it.hasNext()) {
-      Mastered m = it.next().getValue();
+      Map.Entry<ResourceName, Mastered> entry = it.next();
+      Mastered m = entry.getValue();
       for (LockId id : m.core.lockIds()) {
         Owner o = m.owners.get(id);
         if (!view.contains(o.node())) {
@@ -474,7 +475,14 @@ final class Recovery {
         }
       }
       if (m.core.isUnused()) {
+        // Dropped, so not named to the new directory: nobody, ourselves included, may keep
+        // believing we master it, or a later request would create a second master.
         it.remove();
+        Known k = n.known.get(entry.getKey());
+        if (k != null && n.self.equals(k.master)) {
+          k.master = null;
+          k.agreedMaster = null;
+        }
       }
     }
     n.parked.values().forEach(list -> list.forEach(n.saved::add));
@@ -624,8 +632,9 @@ final class Recovery {
     n.generation = r.generation();
     n.running = true;
     n.run = null;
-    // Statuses of this run are spent; a later run with the same members collects new ones.
-    mailbox(n).statuses.clear();
+    // Statuses of this run are spent (a later run with the same members collects new ones);
+    // statuses for other views, e.g. from a member that is already joining, are kept.
+    mailbox(n).statuses.values().removeIf(st -> st.members().equals(view.members()));
     for (Known k : n.known.values()) {
       k.agreedMaster = k.master;
     }
