@@ -88,6 +88,8 @@ public final class LockspaceNode {
   final Recovery.Mailbox mailbox = new Recovery.Mailbox();
   /** Counts this node's stops; a run is accepted only for the latest (see {@link Recovery}). */
   long stopEpoch;
+  /** Counts the recovery attempts this node started as coordinator. */
+  long attempt;
   private long lastLockId;
   long now;
 

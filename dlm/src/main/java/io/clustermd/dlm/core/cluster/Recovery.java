@@ -82,6 +82,23 @@ final class Recovery {
     this.epoch = epoch;
   }
 
+  /**
+   * The coordinator abandoned this attempt (a member restarted its stop): forget its progress and
+   * wait for the next StartDirectory. What the attempt did locally is redone idempotently.
+   */
+  private void reset() {
+    stage = Stage.STOPPED;
+    runId = null;
+    epochs = Map.of();
+    namesFrom.clear();
+    awaitingLookup.clear();
+    awaitingAck.clear();
+    parkedLocks.clear();
+    directoryDone.clear();
+    locksDone.clear();
+    startedDirectory = false;
+  }
+
   String describe() {
     return stage + " names=" + namesFrom + " lookups=" + awaitingLookup + " acks=" + awaitingAck
         + " parked=" + parkedLocks.keySet() + " dirDone=" + directoryDone + " locksDone=" + locksDone + " started=" + startedDirectory;
@@ -182,12 +199,14 @@ final class Recovery {
       run.startDirectory(n, s, out);
       return;
     }
-    if (run.runId == null) {
-      run.beforeStart.add(Map.entry(from, in));
+    if (run.runId == null || in.run().coordinatorEpoch() > run.runId.coordinatorEpoch()) {
+      if (run.beforeStart.size() < EARLY_MESSAGES_MAX) {
+        run.beforeStart.add(Map.entry(from, in)); // of an attempt whose StartDirectory is still on its way
+      }
       return;
     }
     if (!in.run().equals(run.runId)) {
-      return; // a message of an abandoned run with the same members
+      return; // a message of an abandoned attempt
     }
     if (m instanceof DlmMessage.DirectoryNames d) {
       run.onNames(n, from, d, out);
@@ -241,11 +260,12 @@ final class Recovery {
       return;
     }
     Recovery run = n.run;
-    if (run != null && run.runId != null && s.members().equals(run.view.members())) {
+    if (run != null && run.startedDirectory && s.members().equals(run.view.members())) {
       Long inRun = run.epochs.get(from);
-      if (inRun != null && inRun < s.epoch()) {
-        stop(n, run.view, out);
-        return;
+      if (inRun == null || inRun < s.epoch()) {
+        // Only the coordinator reacts: it abandons the attempt and starts the next one, so a
+        // member's restart never cascades into others'.
+        run.reset();
       }
     }
     coordinate(n, out);
@@ -309,7 +329,7 @@ final class Recovery {
       epochNodes.add(member);
       epochs.add(statuses.get(member).epoch());
     }
-    DlmMessage.RunId id = new DlmMessage.RunId(run.view.members(), run.epoch);
+    DlmMessage.RunId id = new DlmMessage.RunId(run.view.members(), ++n.attempt);
     broadcast(n, run.view, new DlmMessage.StartDirectory(id, List.copyOf(slots), generation + 1, epochNodes, epochs), out);
   }
 
@@ -345,8 +365,14 @@ final class Recovery {
 
   private void startDirectory(LockspaceNode n, DlmMessage.StartDirectory s, List<NodeEffect> out) {
     int me = s.epochNodes().indexOf(n.self);
-    if (stage != Stage.STOPPED || me < 0 || s.epochs().get(me) != epoch) {
-      return; // not the run we stopped for
+    if (me < 0 || s.epochs().get(me) != epoch) {
+      return; // not the stop we are in
+    }
+    if (runId != null) {
+      if (s.run().coordinatorEpoch() <= runId.coordinatorEpoch()) {
+        return; // an older or the same attempt
+      }
+      reset(); // the coordinator abandoned our attempt for this one
     }
     runId = s.run();
     Map<NodeId, Long> used = new HashMap<>();
@@ -380,7 +406,9 @@ final class Recovery {
     List<Map.Entry<NodeId, DlmMessage.InRun>> before = new ArrayList<>(beforeStart);
     beforeStart.clear();
     for (Map.Entry<NodeId, DlmMessage.InRun> e : before) {
-      receive(n, e.getKey(), e.getValue(), out);
+      if (e.getValue().run().coordinatorEpoch() >= runId.coordinatorEpoch()) {
+        receive(n, e.getKey(), e.getValue(), out);
+      }
     }
   }
 
