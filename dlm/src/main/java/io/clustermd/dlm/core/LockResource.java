@@ -14,8 +14,10 @@ import io.clustermd.dlm.core.Effect.Completion;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One lock resource as its master keeps it (fs/dlm's {@code rsb}): the grant, convert and wait
@@ -44,11 +46,22 @@ public final class LockResource {
   private long arrivals;
 
   /**
-   * Something may have become grantable without a re-evaluation yet: a HEADQUE insertion (fs/dlm
-   * re-evaluates only on a release), or recovery purged or restored locks (the regrant comes at
-   * resume). The invariant "nothing grantable is left queued" is checked only when this is false.
+   * Something may have become grantable without a re-evaluation yet: a CONVDEADLK demotion that
+   * ended queued (fs/dlm re-evaluates only on a release), or recovery purged or restored locks
+   * (the regrant comes at resume). The invariant "nothing grantable is left queued" is checked
+   * only when this is false.
    */
   private boolean reevaluationPending;
+
+  /**
+   * Locks queued by an immediate evaluation ({@code now}) since the last re-evaluation. fs/dlm
+   * queues with the {@code now} rules and re-evaluates only on a release, with the queued rules,
+   * which can say yes where {@code now} said no: a HEADQUE lock now first in its queue, a
+   * QUECVT|NOORDER conversion (QUECVT is judged before NOORDER only when {@code now}), a
+   * CONVDEADLK-demoted conversion whose retry does not try its alternate mode. Such a lock may sit
+   * grantable until the next release, so the invariant skips it until then.
+   */
+  private final Set<Lock> queuedSinceReevaluation = Collections.newSetFromMap(new IdentityHashMap<>());
 
   public LockResource(ResourceName name, int lvbLength) {
     if (lvbLength < 0 || lvbLength % 8 != 0) {
@@ -206,6 +219,9 @@ public final class LockResource {
         grantPendingLocks(out, false);
         return new Step.Accepted(out);
       }
+      // Our held mode went down to NL but fs/dlm re-evaluates only the convert queue here, so a
+      // NOORDER waiter we blocked may now be grantable until the next release.
+      reevaluationPending = true;
     }
     if (!f.has(NOQUEUE)) {
       grantQueue.remove(lkb);
@@ -409,6 +425,7 @@ public final class LockResource {
 
   void grantPendingLocks(List<Effect> out, boolean recover) {
     reevaluationPending = false;
+    queuedSinceReevaluation.clear();
     rules.grantPendingLocks(out, recover);
   }
 
@@ -436,10 +453,10 @@ public final class LockResource {
     lkb.status = status;
     if (lkb.has(HEADQUE)) {
       queue.add(0, lkb);
-      reevaluationPending = true;
     } else {
       queue.add(lkb);
     }
+    queuedSinceReevaluation.add(lkb);
   }
 
   private void removeFromQueue(Lock lkb) {
@@ -455,6 +472,7 @@ public final class LockResource {
   private void end(Lock lkb) {
     lkb.status = LockStatus.ENDED;
     locks.remove(lkb.id());
+    queuedSinceReevaluation.remove(lkb);
     if (locks.isEmpty()) {
       // The LVB lives only as long as some lock does (dlm.md §8, "Lifetime").
       lvb.free();
@@ -522,10 +540,14 @@ public final class LockResource {
     }
     if (!reevaluationPending) {
       for (Lock l : convertQueue) {
-        require(!rules.grantableWithoutSideEffects(l), "no grantable conversion left queued", l);
+        if (!queuedSinceReevaluation.contains(l)) {
+          require(!rules.grantableWithoutSideEffects(l), "no grantable conversion left queued", l);
+        }
       }
       for (Lock l : waitQueue) {
-        require(!rules.grantableWithoutSideEffects(l), "no grantable request left queued", l);
+        if (!queuedSinceReevaluation.contains(l)) {
+          require(!rules.grantableWithoutSideEffects(l), "no grantable request left queued", l);
+        }
       }
     }
     lvb.checkInvariants();
