@@ -11,6 +11,11 @@ import java.util.concurrent.CompletionStage;
  * has no completion of its own: it completes the pending operation with ECANCEL, or, when it
  * lost to a grant, nothing happens (dlm.md §3.4).
  *
+ * <p>Threads: a completion of this lock's own operation that is decided at once (an immediate
+ * grant, an unlock) is delivered on the calling thread before the call returns; everything else
+ * (queued grants, blocking callbacks) on the lockspace's callback threads. Either way one lock's
+ * callbacks never overlap and keep their order.
+ *
  * <p>Methods throw {@link DlmException} for a synchronous refusal.
  */
 public interface DlmLock {

@@ -147,6 +147,23 @@ final class LocalLock implements DlmLock {
     executor.execute(this::drain);
   }
 
+  /**
+   * Delivers this lock's pending callbacks on the calling thread when nobody else is delivering
+   * them; otherwise leaves them to the delivery already scheduled. Used for the lock whose own
+   * operation produced them, so that an immediate grant costs no thread hand-off; callbacks for
+   * other locks always go through the executor, so that one client's handler never runs on
+   * another client's thread.
+   */
+  void deliverInline() {
+    synchronized (queue) {
+      if (deliveryScheduled || pending.isEmpty()) {
+        return;
+      }
+      deliveryScheduled = true;
+    }
+    drain();
+  }
+
   private void drain() {
     while (true) {
       Effect e;

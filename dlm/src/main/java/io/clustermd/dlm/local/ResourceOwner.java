@@ -53,7 +53,7 @@ final class ResourceOwner {
           core.request(lock.lockId(), req.mode(), req.flags(), req.lvb(), req.blocking() != null);
       touched = apply(step, lock, done);
     }
-    deliver(touched);
+    deliver(touched, lock);
     return true;
   }
 
@@ -66,7 +66,7 @@ final class ResourceOwner {
     synchronized (this) {
       touched = apply(op.apply(core), lock, done);
     }
-    deliver(touched);
+    deliver(touched, lock);
   }
 
   private List<LocalLock> apply(
@@ -113,9 +113,15 @@ final class ResourceOwner {
     }
   }
 
-  private static void deliver(List<LocalLock> touched) {
+  /** Other locks' callbacks go to the executor; the initiator's own are delivered here. */
+  private static void deliver(List<LocalLock> touched, LocalLock initiator) {
     for (LocalLock l : touched) {
-      l.scheduleDelivery();
+      if (l != initiator) {
+        l.scheduleDelivery();
+      }
+    }
+    if (touched.contains(initiator)) {
+      initiator.deliverInline();
     }
   }
 
