@@ -181,16 +181,16 @@ public final class LockspaceNode {
     }
     List<NodeEffect> out = new ArrayList<>();
     if (!running) {
-      String busy = convertRefusal(h, mode, flags);
+      Result.Rejected busy = convertRefusal(h, mode, flags);
       if (busy != null) {
-        return rejectedFrom(busy);
+        return busy;
       }
       h.pending = Pending.DEFERRED;
       deferred.add(new Deferred(h, "convert", mode, flags, lvb));
       return new Result.Accepted(id, out);
     }
-    String refused = startConvert(h, mode, flags, lvb, out);
-    return refused == null ? new Result.Accepted(id, out) : rejectedFrom(refused);
+    Result.Rejected refused = startConvert(h, mode, flags, lvb, out);
+    return refused == null ? new Result.Accepted(id, out) : refused;
   }
 
   /** Unlock (dlm.md §3.4); with CANCEL, a cancel. */
@@ -209,11 +209,11 @@ public final class LockspaceNode {
     }
     List<NodeEffect> out = new ArrayList<>();
     if (!running) {
-      String refused = flags.has(LockFlag.CANCEL) ? deferCancel(h, out) : deferUnlock(h, flags, lvb, out);
-      return refused == null ? new Result.Accepted(id, out) : rejectedFrom(refused);
+      Result.Rejected refused = flags.has(LockFlag.CANCEL) ? deferCancel(h, out) : deferUnlock(h, flags, lvb, out);
+      return refused == null ? new Result.Accepted(id, out) : refused;
     }
-    String refused = flags.has(LockFlag.CANCEL) ? startCancel(h, out) : startUnlock(h, flags, lvb, out);
-    return refused == null ? new Result.Accepted(id, out) : rejectedFrom(refused);
+    Result.Rejected refused = flags.has(LockFlag.CANCEL) ? startCancel(h, out) : startUnlock(h, flags, lvb, out);
+    return refused == null ? new Result.Accepted(id, out) : refused;
   }
 
   public Result cancel(LockId id, long now) {
@@ -253,11 +253,6 @@ public final class LockspaceNode {
     return null;
   }
 
-  private static Result rejectedFrom(String refused) {
-    int colon = refused.indexOf(':');
-    return new Result.Rejected(DlmError.valueOf(refused.substring(0, colon)), refused.substring(colon + 2));
-  }
-
   /** The deferred operation of {@code h}, if one is waiting for recovery to end. */
   private Deferred deferredOf(Held h) {
     for (Deferred d : deferred) {
@@ -269,10 +264,10 @@ public final class LockspaceNode {
   }
 
   /** An unlock while locking is stopped: a deferred request that never started just ends. */
-  private String deferUnlock(Held h, LockFlags flags, byte[] lvb, List<NodeEffect> out) {
+  private Result.Rejected deferUnlock(Held h, LockFlags flags, byte[] lvb, List<NodeEffect> out) {
     boolean force = flags.has(LockFlag.FORCEUNLOCK);
     if (h.pending != Pending.NONE && !force) {
-      return "EBUSY: lock " + h.id + " has " + h.pending + " pending; unlock with FORCEUNLOCK to overlap it";
+      return new Result.Rejected(DlmError.EBUSY, "lock " + h.id + " has " + h.pending + " pending; unlock with FORCEUNLOCK to overlap it");
     }
     Deferred d = deferredOf(h);
     if (d != null) {
@@ -291,7 +286,7 @@ public final class LockspaceNode {
   }
 
   /** A cancel while locking is stopped: a deferred request or conversion is cancelled here. */
-  private String deferCancel(Held h, List<NodeEffect> out) {
+  private Result.Rejected deferCancel(Held h, List<NodeEffect> out) {
     Deferred d = deferredOf(h);
     if (d != null) {
       deferred.remove(d);
@@ -338,19 +333,19 @@ public final class LockspaceNode {
     }
   }
 
-  /** @return null when started, else "ERROR: reason" */
-  private static String convertRefusal(Held h, LockMode mode, LockFlags flags) {
+  /** @return null when started, else why not */
+  private static Result.Rejected convertRefusal(Held h, LockMode mode, LockFlags flags) {
     if (h.status != LockStatus.GRANTED || h.pending != Pending.NONE) {
-      return "EBUSY: lock " + h.id + " is " + h.status + (h.pending == Pending.NONE ? "" : " with " + h.pending + " pending") + "; only a granted lock can convert";
+      return new Result.Rejected(DlmError.EBUSY, "lock " + h.id + " is " + h.status + (h.pending == Pending.NONE ? "" : " with " + h.pending + " pending") + "; only a granted lock can convert");
     }
     if (flags.has(LockFlag.QUECVT) && !(h.grmode.value() < mode.value() || h.grmode.isMiddleConversionTo(mode))) {
-      return "EINVAL: QUECVT is not allowed for " + h.grmode + "->" + mode + " (upward conversions only)";
+      return new Result.Rejected(DlmError.EINVAL, "QUECVT is not allowed for " + h.grmode + "->" + mode + " (upward conversions only)");
     }
     return null;
   }
 
-  private String startConvert(Held h, LockMode mode, LockFlags flags, byte[] lvb, List<NodeEffect> out) {
-    String refused = convertRefusal(h, mode, flags);
+  private Result.Rejected startConvert(Held h, LockMode mode, LockFlags flags, byte[] lvb, List<NodeEffect> out) {
+    Result.Rejected refused = convertRefusal(h, mode, flags);
     if (refused != null) {
       return refused;
     }
@@ -378,10 +373,10 @@ public final class LockspaceNode {
     return null;
   }
 
-  private String startUnlock(Held h, LockFlags flags, byte[] lvb, List<NodeEffect> out) {
+  private Result.Rejected startUnlock(Held h, LockFlags flags, byte[] lvb, List<NodeEffect> out) {
     boolean force = flags.has(LockFlag.FORCEUNLOCK);
     if (h.pending != Pending.NONE && !force) {
-      return "EBUSY: lock " + h.id + " has " + h.pending + " in flight; unlock with FORCEUNLOCK to overlap it";
+      return new Result.Rejected(DlmError.EBUSY, "lock " + h.id + " has " + h.pending + " in flight; unlock with FORCEUNLOCK to overlap it");
     }
     if (lvb != null && h.lvb != null) {
       System.arraycopy(lvb, 0, h.lvb, 0, lvbLength);
@@ -398,7 +393,7 @@ public final class LockspaceNode {
         return null;
       }
       case UNLOCK -> {
-        return "EBUSY: lock " + h.id + " is already being unlocked";
+        return new Result.Rejected(DlmError.EBUSY, "lock " + h.id + " is already being unlocked");
       }
       default -> {}
     }
@@ -413,7 +408,7 @@ public final class LockspaceNode {
     return null;
   }
 
-  private String startCancel(Held h, List<NodeEffect> out) {
+  private Result.Rejected startCancel(Held h, List<NodeEffect> out) {
     switch (h.pending) {
       case MASTER -> {
         knownFor(h.name).waiting.remove(h.id);
@@ -863,7 +858,7 @@ public final class LockspaceNode {
       if (h.pending == Pending.DEFERRED && !d.kind().equals("cancel")) {
         h.pending = Pending.NONE;
       }
-      String refused =
+      Result.Rejected refused =
           switch (d.kind()) {
             case "lock" -> {
               startRequest(h, out);
@@ -876,8 +871,7 @@ public final class LockspaceNode {
             default -> startUnlock(h, d.flags().with(LockFlag.FORCEUNLOCK), d.lvb(), out);
           };
       if (refused != null) {
-        int colon = refused.indexOf(':');
-        out.add(new NodeEffect.Failed(h.id, DlmError.valueOf(refused.substring(0, colon)), refused.substring(colon + 2)));
+        out.add(new NodeEffect.Failed(h.id, refused.error(), refused.reason()));
       }
     }
     checkReadyToLeave(out);
