@@ -56,7 +56,15 @@ public final class LockspaceNode {
   }
 
   /** A client call made while locking is stopped; it runs once recovery is done (§10.4). */
-  private record Deferred(Held lock, String kind, LockMode mode, LockFlags flags, byte[] lvb) {}
+  private record Deferred(Held lock, Kind kind, LockMode mode, LockFlags flags, byte[] lvb) {
+    /** The client call that was deferred. */
+    enum Kind {
+      LOCK,
+      CONVERT,
+      UNLOCK,
+      CANCEL
+    }
+  }
 
   final NodeId self;
   final String lockspace;
@@ -158,7 +166,7 @@ public final class LockspaceNode {
     List<NodeEffect> out = new ArrayList<>();
     if (!running) {
       h.pending = Pending.DEFERRED;
-      deferred.add(new Deferred(h, "lock", mode, flags, lvb));
+      deferred.add(new Deferred(h, Deferred.Kind.LOCK, mode, flags, lvb));
     } else {
       startRequest(h, out);
     }
@@ -186,7 +194,7 @@ public final class LockspaceNode {
         return busy;
       }
       h.pending = Pending.DEFERRED;
-      deferred.add(new Deferred(h, "convert", mode, flags, lvb));
+      deferred.add(new Deferred(h, Deferred.Kind.CONVERT, mode, flags, lvb));
       return new Result.Accepted(id, out);
     }
     Result.Rejected refused = startConvert(h, mode, flags, lvb, out);
@@ -256,7 +264,7 @@ public final class LockspaceNode {
   /** The deferred operation of {@code h}, if one is waiting for recovery to end. */
   private Deferred deferredOf(Held h) {
     for (Deferred d : deferred) {
-      if (d.lock() == h && (d.kind().equals("lock") || d.kind().equals("convert"))) {
+      if (d.lock() == h && (d.kind() == Deferred.Kind.LOCK || d.kind() == Deferred.Kind.CONVERT)) {
         return d;
       }
     }
@@ -272,7 +280,7 @@ public final class LockspaceNode {
     Deferred d = deferredOf(h);
     if (d != null) {
       deferred.remove(d);
-      if (d.kind().equals("lock")) {
+      if (d.kind() == Deferred.Kind.LOCK) {
         holderCompleted(h, DlmStatus.EUNLOCK, null, 0, null, 0, out);
         return null;
       }
@@ -281,7 +289,7 @@ public final class LockspaceNode {
     if (h.pending == Pending.NONE) {
       h.pending = Pending.DEFERRED;
     }
-    deferred.add(new Deferred(h, "unlock", null, flags, lvb));
+    deferred.add(new Deferred(h, Deferred.Kind.UNLOCK, null, flags, lvb));
     return null;
   }
 
@@ -291,13 +299,13 @@ public final class LockspaceNode {
     if (d != null) {
       deferred.remove(d);
       h.pending = Pending.NONE;
-      holderCompleted(h, DlmStatus.ECANCEL, d.kind().equals("lock") ? null : h.grmode, 0, null, 0, out);
+      holderCompleted(h, DlmStatus.ECANCEL, d.kind() == Deferred.Kind.LOCK ? null : h.grmode, 0, null, 0, out);
       return null;
     }
     if (h.pending == Pending.DEFERRED || (h.pending == Pending.NONE && h.status == LockStatus.GRANTED)) {
       return null; // an unlock is already deferred, or there is nothing to cancel
     }
-    deferred.add(new Deferred(h, "cancel", null, LockFlags.of(LockFlag.CANCEL), null));
+    deferred.add(new Deferred(h, Deferred.Kind.CANCEL, null, LockFlags.of(LockFlag.CANCEL), null));
     return null;
   }
 
@@ -525,7 +533,7 @@ public final class LockspaceNode {
    * with it: its completion is EUNLOCK, so that no caller waits for a reply that cannot come.
    */
   private void end(Held h, DlmStatus endedWith, List<NodeEffect> out) {
-    boolean deferredUnlock = deferred.stream().anyMatch(d -> d.lock() == h && d.kind().equals("unlock"));
+    boolean deferredUnlock = deferred.stream().anyMatch(d -> d.lock() == h && d.kind() == Deferred.Kind.UNLOCK);
     deferred.removeIf(d -> d.lock() == h);
     boolean unlockOwed = endedWith != DlmStatus.EUNLOCK
         && (h.pending == Pending.UNLOCK || h.unlockOverlap != null || deferredUnlock);
@@ -855,20 +863,20 @@ public final class LockspaceNode {
       if (!held.containsKey(h.id)) {
         continue;
       }
-      if (h.pending == Pending.DEFERRED && !d.kind().equals("cancel")) {
+      if (h.pending == Pending.DEFERRED && d.kind() != Deferred.Kind.CANCEL) {
         h.pending = Pending.NONE;
       }
       Result.Rejected refused =
           switch (d.kind()) {
-            case "lock" -> {
+            case LOCK -> {
               startRequest(h, out);
               yield null;
             }
-            case "convert" -> startConvert(h, d.mode(), d.flags(), d.lvb(), out);
-            case "cancel" -> startCancel(h, out);
+            case CONVERT -> startConvert(h, d.mode(), d.flags(), d.lvb(), out);
+            case CANCEL -> startCancel(h, out);
             // Accepted when nothing was in flight: whatever is in flight now was started by this
             // replay, so the unlock overlaps it.
-            default -> startUnlock(h, d.flags().with(LockFlag.FORCEUNLOCK), d.lvb(), out);
+            case UNLOCK -> startUnlock(h, d.flags().with(LockFlag.FORCEUNLOCK), d.lvb(), out);
           };
       if (refused != null) {
         out.add(new NodeEffect.Failed(h.id, refused.error(), refused.reason()));
