@@ -1,0 +1,51 @@
+package io.clustermd.bench.versus;
+
+import io.clustermd.bench.versus.LockServiceBackend.LockClient;
+import io.clustermd.bench.versus.LockServiceBackend.LockHandle;
+import io.clustermd.bench.versus.LockServiceBackend.Placement;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Cases (a) and (b): one thread on one node locks (EX) and unlocks the same name, over and over,
+ * with nobody else asking. One sample is the whole pair, lock call to unlock return, as an
+ * application waiting for each completion sees it; ops/s is that client's serial rate.
+ */
+final class UncontendedProbe {
+
+  private UncontendedProbe() {}
+
+  static CaseResult run(LockServiceBackend backend, VersusCase c, String lockName, VersusOptions options)
+      throws Exception {
+    Placement placement = backend.prepare(c, lockName);
+    LockClient client = backend.node(placement.node());
+
+    long warmupEnd = System.nanoTime() + options.warmup().toNanos();
+    while (System.nanoTime() < warmupEnd) {
+      pair(client, lockName);
+    }
+
+    Histogram nanos = Latencies.newHistogram();
+    long start = System.nanoTime();
+    long end = start + options.measure().toNanos();
+    long now = start;
+    while (now < end) {
+      long before = now;
+      pair(client, lockName);
+      now = System.nanoTime();
+      Latencies.record(nanos, now - before);
+    }
+    double seconds = (now - start) / 1e9;
+    return CaseResult.measured(
+        backend.name(),
+        c,
+        NodeNames.of(placement.node()),
+        nanos,
+        nanos.getTotalCount() / seconds,
+        placement.note());
+  }
+
+  private static void pair(LockClient client, String lockName) throws Exception {
+    LockHandle h = client.lock(lockName, true);
+    client.unlock(h);
+  }
+}

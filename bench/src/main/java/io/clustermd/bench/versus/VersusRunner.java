@@ -1,0 +1,106 @@
+package io.clustermd.bench.versus;
+
+import io.clustermd.bench.versus.VersusResults.RoundResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the side-by-side benchmark in this one JVM: for each round, each backend in turn is
+ * started, measured case by case, and stopped before the next one starts, so backends never
+ * compete for the two cores with each other.
+ */
+public final class VersusRunner {
+
+  private final VersusOptions options;
+  private final PrintWriter progress;
+
+  /** @param progress where one line per started backend and finished case goes */
+  public VersusRunner(VersusOptions options, PrintWriter progress) {
+    this.options = options;
+    this.progress = progress;
+  }
+
+  public VersusResults run(List<String> backendNames) {
+    for (String name : backendNames) {
+      Backends.requireKnown(name); // before measuring anything
+    }
+    String loadBefore = loadAverage();
+    List<RoundResult> rounds = new ArrayList<>();
+    Map<String, String> descriptions = new LinkedHashMap<>();
+    Map<String, String> unavailable = new LinkedHashMap<>();
+    for (int round = 1; round <= options.rounds(); round++) {
+      for (String name : backendNames) {
+        if (unavailable.containsKey(name)) {
+          continue;
+        }
+        runBackend(name, round, rounds, descriptions, unavailable);
+      }
+    }
+    return new VersusResults(options, rounds, descriptions, unavailable, loadBefore, loadAverage());
+  }
+
+  private void runBackend(
+      String name, int round, List<RoundResult> rounds, Map<String, String> descriptions, Map<String, String> unavailable) {
+    try (LockServiceBackend backend = Backends.create(name)) {
+      say("round %d: starting %s", round, name);
+      try {
+        backend.start(options.nodes(), options.lockWaitMillisMax());
+      } catch (BackendUnavailableException e) {
+        unavailable.put(name, e.getMessage());
+        say("%s: not available: %s", name, e.getMessage());
+        return;
+      } catch (Exception e) {
+        for (VersusCase c : options.cases()) {
+          rounds.add(new RoundResult(round, CaseResult.failed(name, c, "-", "start failed: " + e)));
+        }
+        say("%s: start failed: %s", name, e);
+        return;
+      }
+      descriptions.put(name, backend.description());
+      for (VersusCase c : options.cases()) {
+        CaseResult r = runCase(backend, c);
+        rounds.add(new RoundResult(round, r));
+        say("round %d: %s %s: %s", round, name, c.label(), ResultReport.oneLine(r));
+      }
+    } catch (Exception e) {
+      say("%s: stop failed: %s", name, e);
+    }
+  }
+
+  private CaseResult runCase(LockServiceBackend backend, VersusCase c) {
+    String lockName = "versus-" + c.letter();
+    try {
+      if (c == VersusCase.CONTENDED_HANDOFF) {
+        return ContendedProbe.run(backend, lockName, options);
+      }
+      return UncontendedProbe.run(backend, c, lockName, options);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return CaseResult.failed(backend.name(), c, "-", "interrupted");
+    } catch (Exception e) {
+      return CaseResult.failed(backend.name(), c, "-", e.toString());
+    }
+  }
+
+  private void say(String format, Object... args) {
+    progress.println(String.format(format, args));
+    progress.flush();
+  }
+
+  /** The first three fields of {@code /proc/loadavg} (1, 5 and 15 minutes), or "unknown". */
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+}
