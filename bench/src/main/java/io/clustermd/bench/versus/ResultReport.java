@@ -146,7 +146,8 @@ public final class ResultReport {
         o.nodes(), o.warmup().toSeconds(), o.measure().toSeconds(), o.rounds(),
         o.rounds() > 1 ? ", rows are medians over rounds" : ""));
     b.append("Load average (1/5/15 min): before ").append(results.loadBefore())
-        .append(", after ").append(results.loadAfter()).append('\n');
+        .append(", after ").append(results.loadAfter())
+        .append("; at each backend's start: ").append(String.join("; ", results.loadAtEachStart())).append('\n');
     b.append("Java ").append(System.getProperty("java.version")).append(", ")
         .append(Runtime.getRuntime().availableProcessors()).append(" CPUs\n");
     for (Map.Entry<String, String> e : results.descriptions().entrySet()) {

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param unavailable backends that could not start in this build (name → reason)
  * @param loadBefore {@code /proc/loadavg} when the run began
  * @param loadAfter {@code /proc/loadavg} when it ended
+ * @param loadAtEachStart the load average when each backend started ({@code round 1 zookeeper: …})
  */
 public record VersusResults(
     VersusOptions options,
@@ -22,7 +23,8 @@ public record VersusResults(
     Map<String, String> descriptions,
     Map<String, String> unavailable,
     String loadBefore,
-    String loadAfter) {
+    String loadAfter,
+    List<String> loadAtEachStart) {
 
   /** One case of one backend in one round (1-based). */
   public record RoundResult(int round, CaseResult result) {}

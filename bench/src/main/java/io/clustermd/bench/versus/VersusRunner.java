@@ -20,6 +20,8 @@ public final class VersusRunner {
 
   private final VersusOptions options;
   private final PrintWriter progress;
+  /** The load average when each backend started, in the order they started. */
+  private final List<String> loads = new ArrayList<>();
 
   /** @param progress where one line per started backend and finished case goes */
   public VersusRunner(VersusOptions options, PrintWriter progress) {
@@ -43,15 +45,20 @@ public final class VersusRunner {
         runBackend(name, round, rounds, descriptions, unavailable);
       }
     }
-    return new VersusResults(options, rounds, descriptions, unavailable, loadBefore, loadAverage());
+    return new VersusResults(options, rounds, descriptions, unavailable, loadBefore, loadAverage(), List.copyOf(loads));
   }
 
   private void runBackend(
       String name, int round, List<RoundResult> rounds, Map<String, String> descriptions, Map<String, String> unavailable) {
-    try (LockServiceBackend backend = Backends.create(name)) {
-      say("round %d: starting %s", round, name);
+    LockServiceBackend backend = Backends.create(name);
+    try {
+      String load = loadAverage();
+      loads.add("round " + round + " " + name + ": " + load);
+      say("round %d: starting %s (load average %s)", round, name, load);
+      long t0 = System.nanoTime();
       try {
         backend.start(options.nodes(), options.lockWaitMillisMax());
+        say("round %d: %s started in %.1f s", round, name, (System.nanoTime() - t0) / 1e9);
       } catch (BackendUnavailableException e) {
         unavailable.put(name, e.getMessage());
         say("%s: not available: %s", name, e.getMessage());
@@ -69,8 +76,18 @@ public final class VersusRunner {
         rounds.add(new RoundResult(round, r));
         say("round %d: %s %s: %s", round, name, c.label(), ResultReport.oneLine(r));
       }
+    } finally {
+      stop(backend, round);
+    }
+  }
+
+  private void stop(LockServiceBackend backend, int round) {
+    long t0 = System.nanoTime();
+    try {
+      backend.close();
+      say("round %d: %s stopped in %.1f s", round, backend.name(), (System.nanoTime() - t0) / 1e9);
     } catch (Exception e) {
-      say("%s: stop failed: %s", name, e);
+      say("round %d: %s: stop failed: %s", round, backend.name(), e);
     }
   }
 
