@@ -288,13 +288,31 @@ final class Recovery {
         return;
       }
     }
+    // The lockspace's LVB length is the established members' (generation > 0); only when every
+    // member is new does the coordinator's own length decide. A newcomer that differs is refused,
+    // even when it is the coordinator itself (§8: -EPROTO to the joiner, never to the members).
+    int established = n.lvbLength;
+    for (NodeId member : run.view.members()) {
+      DlmMessage.Status s = statuses.get(member);
+      if (s.generation() > 0) {
+        established = s.lvbLength();
+        break;
+      }
+    }
     boolean refused = false;
     for (NodeId member : run.view.members()) {
       DlmMessage.Status s = statuses.get(member);
-      if (s.lvbLength() != n.lvbLength) {
+      if (s.lvbLength() != established) {
         refused = true;
-        out.add(n.send(member, new DlmMessage.JoinRefused(run.view.members(),
-            "lockspace " + n.lockspace + " uses an LVB length of " + n.lvbLength + " bytes; " + member + " asked for " + s.lvbLength())));
+        String reason = "lockspace " + n.lockspace + " uses an LVB length of " + established + " bytes; " + member
+            + " asked for " + s.lvbLength();
+        if (member.equals(n.self)) {
+          n.removed = true;
+          n.running = false;
+          out.add(new NodeEffect.JoinRefused(reason));
+        } else {
+          out.add(n.send(member, new DlmMessage.JoinRefused(run.view.members(), reason)));
+        }
       }
     }
     if (refused) {

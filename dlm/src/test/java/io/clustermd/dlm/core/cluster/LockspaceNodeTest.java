@@ -146,6 +146,19 @@ class LockspaceNodeTest {
   }
 
   @Test
+  @DisplayName("dlm.md §9.1: a newcomer that sorts first (and so coordinates) refuses itself, never the established members")
+  void lvbMismatchOfCoordinatingNewcomer() {
+    NodeId first = c.add("0-first", 16);
+    c.viewAll();
+    List<NodeEffect.JoinRefused> refused = c.all(first, NodeEffect.JoinRefused.class);
+    assertEquals(1, refused.size(), "the newcomer is refused");
+    assertTrue(refused.get(0).reason().contains("32") && refused.get(0).reason().contains("16"), refused.get(0).reason());
+    for (NodeId member : List.of(a, b, d)) {
+      assertTrue(c.all(member, NodeEffect.JoinRefused.class).isEmpty(), member + " was refused");
+    }
+  }
+
+  @Test
   @DisplayName("dlm.md §9.2: a clean leave releases its locks and is not reported as a failed slot")
   void cleanLeave() {
     LockId l = c.lock(d, "z", EX);
