@@ -153,9 +153,6 @@ public final class ResultReport {
     for (Map.Entry<String, String> e : results.descriptions().entrySet()) {
       b.append(e.getKey()).append(": ").append(e.getValue()).append('\n');
     }
-    for (Map.Entry<String, String> e : results.unavailable().entrySet()) {
-      b.append(e.getKey()).append(": NOT RUN: ").append(e.getValue()).append('\n');
-    }
     b.append("p50/p99: one lock+unlock pair for (a) and (b); for (c) one handoff, from the holder starting unlock\n")
         .append("to the next node returning from lock. ops/s: one client's serial pairs/s for (a) and (b);\n")
         .append("lock transfers between nodes per second for (c). vs zookeeper: its p50 / this p50 for (a), (b);\n")

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.clustermd.bench.versus.VersusMain \
- *     --backends zookeeper,clustermd-local --seconds 10
+ *     --backends zookeeper,clustermd,clustermd-local --seconds 10
  * </pre>
  *
  * <p>Prints the table, and writes {@code versus.txt}, {@code versus.md}, {@code versus.csv} and
@@ -35,8 +35,8 @@ public final class VersusMain implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(names = "--backends", split = ",", defaultValue = "zookeeper,clustermd-local",
-      description = "Backends, in order: zookeeper, clustermd-local, clustermd (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--backends", split = ",", defaultValue = "zookeeper,clustermd,clustermd-local",
+      description = "Backends, in order: zookeeper, clustermd, clustermd-local (default: ${DEFAULT-VALUE}).")
   private List<String> backends;
 
   @Option(names = "--seconds", defaultValue = "10", description = "Measured seconds per case (default: ${DEFAULT-VALUE}).")

@@ -12,7 +12,6 @@ import java.util.Optional;
  * @param options how it measured
  * @param rounds every case of every backend in every round, in the order run
  * @param descriptions what each backend that started ran (name → one line)
- * @param unavailable backends that could not start in this build (name → reason)
  * @param loadBefore {@code /proc/loadavg} when the run began
  * @param loadAfter {@code /proc/loadavg} when it ended
  * @param loadAtEachStart the load average when each backend started ({@code round 1 zookeeper: …})
@@ -21,7 +20,6 @@ public record VersusResults(
     VersusOptions options,
     List<RoundResult> rounds,
     Map<String, String> descriptions,
-    Map<String, String> unavailable,
     String loadBefore,
     String loadAfter,
     List<String> loadAtEachStart) {

@@ -36,20 +36,15 @@ public final class VersusRunner {
     String loadBefore = loadAverage();
     List<RoundResult> rounds = new ArrayList<>();
     Map<String, String> descriptions = new LinkedHashMap<>();
-    Map<String, String> unavailable = new LinkedHashMap<>();
     for (int round = 1; round <= options.rounds(); round++) {
       for (String name : backendNames) {
-        if (unavailable.containsKey(name)) {
-          continue;
-        }
-        runBackend(name, round, rounds, descriptions, unavailable);
+        runBackend(name, round, rounds, descriptions);
       }
     }
-    return new VersusResults(options, rounds, descriptions, unavailable, loadBefore, loadAverage(), List.copyOf(loads));
+    return new VersusResults(options, rounds, descriptions, loadBefore, loadAverage(), List.copyOf(loads));
   }
 
-  private void runBackend(
-      String name, int round, List<RoundResult> rounds, Map<String, String> descriptions, Map<String, String> unavailable) {
+  private void runBackend(String name, int round, List<RoundResult> rounds, Map<String, String> descriptions) {
     LockServiceBackend backend = Backends.create(name);
     try {
       String load = loadAverage();
@@ -59,10 +54,6 @@ public final class VersusRunner {
       try {
         backend.start(options.nodes(), options.lockWaitMillisMax());
         say("round %d: %s started in %.1f s", round, name, (System.nanoTime() - t0) / 1e9);
-      } catch (BackendUnavailableException e) {
-        unavailable.put(name, e.getMessage());
-        say("%s: not available: %s", name, e.getMessage());
-        return;
       } catch (Exception e) {
         for (VersusCase c : options.cases()) {
           rounds.add(new RoundResult(round, CaseResult.failed(name, c, "-", "start failed: " + e)));

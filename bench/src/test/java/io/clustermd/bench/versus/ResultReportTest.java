@@ -18,7 +18,7 @@ class ResultReportTest {
 
   private static VersusResults results(List<RoundResult> rounds) {
     VersusOptions options = VersusOptions.of(Duration.ZERO, Duration.ofSeconds(1)).withRounds(3);
-    return new VersusResults(options, rounds, Map.of(), Map.of(), "1.00 1.00 1.00", "1.00 1.00 1.00", List.of());
+    return new VersusResults(options, rounds, Map.of(), "1.00 1.00 1.00", "1.00 1.00 1.00", List.of());
   }
 
   @Test

@@ -27,13 +27,13 @@ class VersusRunnerTest {
   }
 
   @Test
-  @DisplayName("zookeeper and clustermd-local measure (a), (b) and (c) for 1 s each; clustermd is reported as not run")
+  @DisplayName("zookeeper and clustermd-local measure (a), (b) and (c) for 1 s each, with a table, a CSV and a PNG")
   void smokeRun(@TempDir Path out) throws Exception {
     VersusOptions options = VersusOptions.of(Duration.ZERO, Duration.ofSeconds(1)).withLockWaitMillisMax(20_000);
     StringWriter progress = new StringWriter();
 
     VersusResults results = new VersusRunner(options, new PrintWriter(progress))
-        .run(List.of(ZooKeeperBackend.NAME, LocalLockspaceBackend.NAME, ClustermdClusterBackend.NAME));
+        .run(List.of(ZooKeeperBackend.NAME, LocalLockspaceBackend.NAME));
 
     List<CaseResult> rows = results.medians();
     assertEquals(6, rows.size(), progress.toString());
@@ -42,13 +42,11 @@ class VersusRunnerTest {
       assertTrue(r.count() > 0, r.backend() + " " + r.versusCase() + " measured nothing");
       assertTrue(r.p50Micros() > 0 && r.p99Micros() >= r.p50Micros(), r.toString());
     }
-    assertTrue(results.unavailable().containsKey(ClustermdClusterBackend.NAME));
     assertTrue(rows.get(0).note().contains("leader"), rows.get(0).note());
     assertTrue(rows.get(1).note().contains("follower"), rows.get(1).note());
 
     ResultReport report = new ResultReport(results);
     String text = report.text();
-    assertTrue(text.contains("clustermd: NOT RUN"), text);
     assertTrue(text.contains("ZooKeeper 3.9"), text);
     assertEquals(1 + 6 + 6, report.csv().lines().count(), report.csv());
 
