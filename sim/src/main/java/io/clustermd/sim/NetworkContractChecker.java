@@ -23,14 +23,21 @@ public final class NetworkContractChecker implements Checker {
     public void afterEvent(WorldView world) {
         for (Observation o : world.lastObservations()) {
             if (o instanceof Observation.Delivered d) {
+                // Messages are built only on failure: an envelope's text can be long, and this runs per delivery.
                 Envelope<?> e = d.envelope();
-                Checker.require(world.canAct(e.from()), "delivered a message from " + e.from() + ", which is "
-                        + world.status(e.from()) + ": " + e);
-                Checker.require(world.canAct(e.to()), "delivered a message to " + e.to() + ", which is "
-                        + world.status(e.to()) + ": " + e);
+                if (!world.canAct(e.from())) {
+                    throw new CheckFailure("delivered a message from " + e.from() + ", which is "
+                            + world.status(e.from()) + ": " + e);
+                }
+                if (!world.canAct(e.to())) {
+                    throw new CheckFailure("delivered a message to " + e.to() + ", which is "
+                            + world.status(e.to()) + ": " + e);
+                }
                 Long last = lastDeliveredSeq.put(new Pair(e.from(), e.to()), e.seq());
-                Checker.require(last == null || last < e.seq(), "FIFO/no-duplicates broken on " + e.from() + "->"
-                        + e.to() + ": delivered send #" + e.seq() + " after send #" + last);
+                if (last != null && last >= e.seq()) {
+                    throw new CheckFailure("FIFO/no-duplicates broken on " + e.from() + "->" + e.to()
+                            + ": delivered send #" + e.seq() + " after send #" + last);
+                }
             }
         }
     }

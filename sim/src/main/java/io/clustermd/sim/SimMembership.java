@@ -36,7 +36,8 @@ import java.util.random.RandomGenerator;
  * <p><b>Joins, leaves, restarts.</b> A started node is moved to Up after a join delay and learns the
  * whole membership; a restarted name's old incarnation is removed (as downed) when the new one joins,
  * as Akka does for a new uid on a known address. A graceful leave is announced (MemberLeft), and after
- * the leave delay the node exits and is removed with previous status Exiting.
+ * the leave delay the node exits and is removed with previous status Exiting, once its process is ready to
+ * exit (its CoordinatedShutdown tasks are done) or {@link #EXIT_CONFIRM_MILLIS_MAX} passed.
  */
 public final class SimMembership {
 
@@ -48,6 +49,9 @@ public final class SimMembership {
         void terminate(SimNodeId id, StopCause cause);
 
         boolean sameSide(String a, String b);
+
+        /** Whether a leaving member's process is ready to exit ({@link SimProcess#readyToExit}). */
+        boolean readyToExit(SimNodeId id);
 
         void observe(Observation observation);
     }
@@ -65,6 +69,13 @@ public final class SimMembership {
     }
 
     private static final long RETRY_MICROS = 500_000;
+    /** How often the leader looks again at a leaving member whose process is not ready to exit. */
+    private static final long EXIT_CONFIRM_POLL_MICROS = 100_000;
+    /**
+     * How long a leaving member may delay its exit (Akka: the timeout of the CoordinatedShutdown phase
+     * whose tasks must finish first); then it exits unconfirmed, as Akka moves on after a phase timeout.
+     */
+    public static final long EXIT_CONFIRM_MILLIS_MAX = 10_000;
 
     private final MembershipTimings timings;
     private final SimScheduler scheduler;
@@ -73,6 +84,8 @@ public final class SimMembership {
     private final LinkedHashMap<SimNodeId, MemberStatus> members = new LinkedHashMap<>();
     private final Map<SimNodeId, Observer> observers = new TreeMap<>();
     private final Map<SimNodeId, Long> lastNoticeMicros = new HashMap<>();
+    /** When each leaving member's leave delay ended, for the bound on waiting for its confirmation. */
+    private final Map<SimNodeId, Long> exitDueMicros = new HashMap<>();
     private long nextGeneration;
     /** Whether anything that {@link #reevaluate} depends on changed since it last ran. */
     private boolean dirty = true;
@@ -159,8 +172,15 @@ public final class SimMembership {
         if (s != NodeStatus.RUNNING) {
             return;
         }
+        long due = exitDueMicros.computeIfAbsent(id, k -> scheduler.nowMicros());
+        boolean ready = host.readyToExit(id);
+        if (!ready && scheduler.nowMicros() - due < micros(EXIT_CONFIRM_MILLIS_MAX)) {
+            scheduler.scheduleAfter(EXIT_CONFIRM_POLL_MICROS, new SimEvent.LeaveCompletes(id));
+            return;
+        }
         host.terminate(id, StopCause.LEFT);
-        remove(id, MemberEvent.PreviousStatus.EXITING, "exited");
+        remove(id, MemberEvent.PreviousStatus.EXITING, ready ? "exited"
+                : "exited unconfirmed after " + EXIT_CONFIRM_MILLIS_MAX + " ms");
     }
 
     /** The observer's failure detector flips its opinion of {@code subject}, unless superseded. */
@@ -283,6 +303,7 @@ public final class SimMembership {
             o.pending.remove(x);
         }
         lastNoticeMicros.remove(x);
+        exitDueMicros.remove(x);
         host.observe(new Observation.MembershipDecision(x + " removed (" + previous + "), " + why));
         noticeToAll(new MemberEvent.MemberRemoved(x, previous));
     }

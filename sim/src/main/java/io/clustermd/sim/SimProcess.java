@@ -32,6 +32,16 @@ public interface SimProcess<M> {
     }
 
     /**
+     * Whether a member that is leaving gracefully may exit now. Akka runs the shell's tasks of the
+     * {@code before-cluster-shutdown} phase of CoordinatedShutdown (e.g. "release every lock") before the
+     * exiting member confirms, and the leader removes it only then; the simulator asks until this is true,
+     * for at most {@link SimMembership#EXIT_CONFIRM_MILLIS_MAX} (the phase timeout), then exits it anyway.
+     */
+    default boolean readyToExit() {
+        return true;
+    }
+
+    /**
      * The incarnation stopped (crash, downed, or left) and this object is about to be discarded. It
      * cannot act any more: there is no context. Useful to let a scenario's model record the loss.
      */

@@ -394,6 +394,11 @@ public final class World<M> implements WorldView {
         }
 
         @Override
+        public boolean readyToExit(SimNodeId id) {
+            return node(id).process.readyToExit();
+        }
+
+        @Override
         public void observe(Observation observation) {
             observations.add(observation);
         }
