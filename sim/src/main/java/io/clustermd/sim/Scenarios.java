@@ -1,12 +1,13 @@
 package io.clustermd.sim;
 
 import io.clustermd.sim.counter.CounterScenario;
+import io.clustermd.sim.dlm.DlmScenario;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * The one place scenarios are registered; each becomes a subcommand of {@link SimMain}.
- * To add one (e.g. {@code dlm}, later {@code messaging}), append it to {@link #all()}.
+ * To add one (e.g. later {@code messaging}), append it to {@link #all()}.
  */
 public final class Scenarios {
 
@@ -15,7 +16,8 @@ public final class Scenarios {
 
     public static List<Scenario<?>> all() {
         return List.of(
-                new CounterScenario());
+                new CounterScenario(),
+                new DlmScenario());
     }
 
     public static Optional<Scenario<?>> find(String name) {
