@@ -4,6 +4,7 @@ import io.clustermd.bench.versus.LockServiceBackend.LockClient;
 import io.clustermd.bench.versus.LockServiceBackend.LockHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -18,6 +19,10 @@ import org.HdrHistogram.Histogram;
  * from {@code lock}, both read from {@link System#nanoTime()} in this one JVM (as perf.md §2
  * measured Curator). The rate is handoffs per second of the measured window. A counter of threads
  * inside the critical section checks mutual exclusion at every acquisition.
+ *
+ * <p>The window holds at least one handoff: on a starved machine it stays open past its nominal
+ * end until the first one (bounded by {@code lockWaitMillisMax}), and the rate is taken over the
+ * window as it really was.
  */
 final class ContendedProbe {
 
@@ -39,6 +44,10 @@ final class ContendedProbe {
 
   private long windowStart;
   private long windowEnd;
+  /** Past this the case fails rather than wait longer for its first handoff. */
+  private long hardEnd;
+  /** When the window really closed: max(windowEnd, the first handoff); guarded by this. */
+  private long closedAt = Long.MAX_VALUE;
 
   private ContendedProbe(LockServiceBackend backend, String lockName, VersusOptions options) {
     this.backend = backend;
@@ -54,6 +63,7 @@ final class ContendedProbe {
   private CaseResult run() throws InterruptedException {
     windowStart = System.nanoTime() + options.warmup().toNanos();
     windowEnd = windowStart + options.measure().toNanos();
+    hardEnd = windowEnd + TimeUnit.MILLISECONDS.toNanos(options.lockWaitMillisMax());
     List<Thread> threads = new ArrayList<>();
     for (int n = 0; n < options.nodes(); n++) {
       int node = n;
@@ -63,7 +73,9 @@ final class ContendedProbe {
     }
     threads.forEach(Thread::start);
     long joinDeadline = System.currentTimeMillis()
-        + options.warmup().toMillis() + options.measure().toMillis() + options.lockWaitMillisMax() + JOIN_GRACE_MILLIS;
+        + options.warmup().toMillis() + options.measure().toMillis()
+        + 2 * options.lockWaitMillisMax() // the wait for a late first handoff, then one last lock
+        + JOIN_GRACE_MILLIS;
     for (Thread t : threads) {
       t.join(Math.max(1, joinDeadline - System.currentTimeMillis()));
       if (t.isAlive()) {
@@ -79,7 +91,11 @@ final class ContendedProbe {
       return CaseResult.failed(
           backend.name(), VersusCase.CONTENDED_HANDOFF, nodes, violations.get() + " mutual-exclusion violations");
     }
-    double seconds = (windowEnd - windowStart) / 1e9;
+    if (handoffNanos.getTotalCount() == 0) {
+      return CaseResult.failed(backend.name(), VersusCase.CONTENDED_HANDOFF, nodes,
+          "no handoff within " + options.lockWaitMillisMax() + " ms after the window's end");
+    }
+    double seconds = (closedAt() - windowStart) / 1e9;
     String note = String.format(
         "%d acquisitions, %d by another node than the last holder; acquire wait p50 %.0f µs; 0 exclusion violations",
         acquisitions.get(),
@@ -92,7 +108,7 @@ final class ContendedProbe {
   private void loop(int node) {
     LockClient client = backend.node(node);
     try {
-      while (System.nanoTime() < windowEnd && failure.get() == null) {
+      while (!windowClosed(System.nanoTime()) && failure.get() == null) {
         long asked = System.nanoTime();
         LockHandle h = client.lock(lockName, true);
         long acquired = System.nanoTime();
@@ -111,13 +127,30 @@ final class ContendedProbe {
       violations.incrementAndGet();
     }
     int previous = lastHolder.getAndSet(node);
-    if (acquired < windowStart || acquired >= windowEnd) {
-      return;
+    synchronized (this) {
+      if (acquired < windowStart || acquired >= closedAt) {
+        return;
+      }
+      acquisitions.incrementAndGet();
+      Latencies.record(acquireWaitNanos, acquired - asked);
+      if (previous != -1 && previous != node) {
+        Latencies.record(handoffNanos, acquired - lastReleaseStart.get());
+        if (acquired >= windowEnd) {
+          closedAt = acquired + 1; // the first handoff, late: the window ends with it
+        }
+      }
     }
-    acquisitions.incrementAndGet();
-    Latencies.record(acquireWaitNanos, acquired - asked);
-    if (previous != -1 && previous != node) {
-      Latencies.record(handoffNanos, acquired - lastReleaseStart.get());
+  }
+
+  /** Whether no acquisition at {@code now} or later can count any more. */
+  private synchronized boolean windowClosed(long now) {
+    if (closedAt == Long.MAX_VALUE && now >= windowEnd && handoffNanos.getTotalCount() > 0) {
+      closedAt = windowEnd;
     }
+    return now >= closedAt || now >= hardEnd;
+  }
+
+  private synchronized long closedAt() {
+    return closedAt == Long.MAX_VALUE ? hardEnd : closedAt;
   }
 }
