@@ -1,0 +1,81 @@
+package io.clustermd.dlm.actor;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/** A {@link DlmNodeMain} in its own JVM: commands on stdin, its stdout lines collected. */
+final class NodeProcess implements AutoCloseable {
+  final String name;
+  final Process process;
+  final List<String> lines = new CopyOnWriteArrayList<>();
+  private final Writer stdin;
+
+  NodeProcess(String name, String profile, String seed, String lockspace, int lvbLength) throws IOException {
+    this.name = name;
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-cp", System.getProperty("java.class.path"),
+        DlmNodeMain.class.getName(), profile, seed, lockspace, String.valueOf(lvbLength)));
+    this.process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+    Thread reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = r.readLine()) != null; ) {
+          lines.add(line);
+        }
+      } catch (IOException e) {
+        lines.add("IO " + e);
+      }
+    }, "node-" + name + "-stdout");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  void send(String command) throws IOException {
+    stdin.write(command + "\n");
+    stdin.flush();
+  }
+
+  /** The first line matching {@code p}, waiting at most {@code within}; fails with the process's output. */
+  String await(Predicate<String> p, Duration within, String what) {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (String l : lines) {
+        if (p.test(l)) {
+          return l;
+        }
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    throw new AssertionError(name + ": no " + what + " within " + within + "; output:\n" + String.join("\n", lines));
+  }
+
+  String awaitStartingWith(String prefix, Duration within) {
+    return await(l -> l.startsWith(prefix), within, "'" + prefix + "'");
+  }
+
+  void kill9() {
+    process.destroyForcibly();
+  }
+
+  @Override
+  public void close() {
+    process.destroyForcibly();
+  }
+}
