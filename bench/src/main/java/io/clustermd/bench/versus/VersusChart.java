@@ -12,6 +12,7 @@ import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler.LegendLayout;
 import org.knowm.xchart.style.Styler.LegendPosition;
 
 /**
@@ -94,8 +95,11 @@ final class VersusChart {
   private static CategoryChart styled(CategoryChart chart) {
     chart.getStyler()
         .setYAxisLogarithmic(true)
-        .setLegendPosition(LegendPosition.InsideNE)
+        .setLegendPosition(LegendPosition.OutsideS)
+        .setLegendLayout(LegendLayout.Horizontal)
+        .setDecimalPattern("#,##0.#")
         .setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(13f));
+    chart.getStyler().setYAxisDecimalPattern("#,##0.#");
     chart.getStyler().setLabelsVisible(true);
     chart.getStyler().setLabelsRotation(90);
     chart.getStyler().setLabelsFontColorAutomaticEnabled(true);
