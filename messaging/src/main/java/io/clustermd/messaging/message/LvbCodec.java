@@ -226,6 +226,9 @@ public final class LvbCodec {
     } catch (InvalidProtocolBufferException e) {
       throw new MalformedLvbException("receipt LVB is not a Receipt protobuf: " + e.getMessage(), e);
     }
+    if (!p.hasSlot()) {
+      throw new MalformedLvbException("receipt LVB names no slot");
+    }
     if (p.getLastProcessed() < 0) {
       throw new MalformedLvbException(
           "receipt last_processed " + Long.toUnsignedString(p.getLastProcessed()) + " is out of range");
