@@ -218,6 +218,8 @@ class ClusterLockspaceTest {
       await().atMost(WAIT).until(() -> o.last() != null && o.last().slots().size() == 2);
       assertTrue(o.failed.contains(new RecordingOps.Failed(spaces.get(2).self(), victimSlot)), o.events.toString());
       assertTrue(o.last().generation() > generationBefore, o.events.toString());
+      System.out.printf("RESULT crash-to-recover-done in-jvm profile=tuned node=%d millis=%d%n", i,
+          (o.recoverDoneNanos - crashedAtNanos) / 1_000_000);
     }
   }
 
@@ -239,7 +241,10 @@ class ClusterLockspaceTest {
     assertTrue(ops.get(0).failed.stream().anyMatch(f -> f.node().equals(spaces.get(2).self())), ops.get(0).events.toString());
   }
 
+  private long crashedAtNanos;
+
   private void crash(int i) {
+    crashedAtNanos = System.nanoTime();
     for (int j = 0; j < cluster.size(); j++) {
       if (j != i) {
         Blackhole.cut(cluster.system(i), Cluster.get(cluster.system(j)).selfMember().address());

@@ -99,12 +99,15 @@ class MultiProcessDlmTest {
     c.send("lock r1 resync EX");
     c.awaitStartingWith("DONE r1 OK mode=EX", WAIT);
     a.send("lock r2 resync EX");
+    int aFrom = a.lines.size();
+    int bFrom = b.lines.size();
     long killedAt = System.currentTimeMillis();
     c.kill9();
     a.awaitStartingWith("DONE r2 OK mode=EX", WAIT);
     for (NodeProcess n : List.of(a, b)) {
-      n.awaitStartingWith("RECOVER_SLOT", WAIT);
-      Matcher done = DONE_AT.matcher(n.await(l -> DONE_AT.matcher(l).find(), WAIT, "a 2-member recover_done"));
+      int from = n == a ? aFrom : bFrom;
+      n.awaitFrom(from, l -> l.startsWith("RECOVER_SLOT"), WAIT, "recover_slot after the kill");
+      Matcher done = DONE_AT.matcher(n.awaitFrom(from, l -> DONE_AT.matcher(l).find(), WAIT, "a 2-member recover_done after the kill"));
       assertTrue(done.find());
       long millis = Long.parseLong(done.group(2)) - killedAt;
       System.out.println("RESULT kill9-to-recover-done node=" + n.name + " profile=tuned millis=" + millis);

@@ -49,9 +49,15 @@ final class NodeProcess implements AutoCloseable {
 
   /** The first line matching {@code p}, waiting at most {@code within}; fails with the process's output. */
   String await(Predicate<String> p, Duration within, String what) {
+    return awaitFrom(0, p, within, what);
+  }
+
+  /** As {@link #await}, among the lines from index {@code from} on. */
+  String awaitFrom(int from, Predicate<String> p, Duration within, String what) {
     long deadline = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < deadline) {
-      for (String l : lines) {
+      for (int i = from; i < lines.size(); i++) {
+        String l = lines.get(i);
         if (p.test(l)) {
           return l;
         }
