@@ -40,6 +40,8 @@ class ResultReportTest {
     assertEquals(1.998, report.ratioToReference(rows.get(5)).orElseThrow(), 1e-9);
     assertEquals("missed", report.targetStatus(rows.get(5)), "(c) needs 2x the handoff rate");
     assertEquals("", report.targetStatus(rows.get(0)), "zookeeper has no target");
+    assertEquals("", report.targetStatus(row("clustermd-local", VersusCase.LOCAL_MASTER, 60, 200, 15000)),
+        "the local lockspace is the floor, not the target's subject");
   }
 
   @Test
