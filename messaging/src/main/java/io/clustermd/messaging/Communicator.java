@@ -112,7 +112,7 @@ public final class Communicator implements AutoCloseable {
     this.self = self;
     this.handler = handler;
     this.options = options;
-    this.core = new CommCore(self, nodes, options.comm());
+    this.core = new CommCore(self, nodes, options.comm(), LvbCodec.PROTOBUF);
     String name = "messaging-" + lockspace.name() + "-" + self;
     this.mailbox = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, name));
     this.handlerThread = Executors.newSingleThreadExecutor(r -> daemon(r, name + "-handler"));

@@ -30,6 +30,21 @@ class CorePurityTest {
   }
 
   @Test
+  @DisplayName("the communication core needs no serialization library: the LVB format is a parameter (the simulator keeps protobuf off its class path)")
+  void coreWithoutProtobuf() {
+    noClasses()
+        .that()
+        .resideInAnyPackage("io.clustermd.messaging.core..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("com.google.protobuf..", "io.clustermd.proto..")
+        .orShould()
+        .dependOnClassesThat()
+        .haveFullyQualifiedName("io.clustermd.messaging.message.LvbCodec")
+        .check(CLASSES);
+  }
+
+  @Test
   @DisplayName("the messaging core and codec import no Akka, NIO channels, threads, executors or randomness, and read no clock")
   void pure() {
     noClasses()

@@ -28,10 +28,8 @@ final class ClaimMachine extends Sequence {
             CommLock.NO_NEW_DEV,
             LockMode.EX,
             LockFlags.of(LockFlag.NOQUEUE),
-            null,
             "§5.6 initiator step 2: no-new-dev EX NOQUEUE",
-            now,
-            options.lockMillisMax()));
+            now));
   }
 
   @Override

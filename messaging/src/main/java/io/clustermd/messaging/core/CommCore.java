@@ -2,7 +2,7 @@ package io.clustermd.messaging.core;
 
 import io.clustermd.bitmap.format.MdSlot;
 import io.clustermd.dlm.core.LockMode;
-import io.clustermd.messaging.message.LvbCodec;
+import io.clustermd.messaging.message.LvbFormat;
 import io.clustermd.messaging.message.Message;
 import io.clustermd.messaging.message.Receipt;
 import java.util.ArrayDeque;
@@ -73,6 +73,7 @@ public final class CommCore {
   private final MdSlot self;
   private final int nodes;
   private final CommOptions options;
+  private final LvbFormat format;
 
   private State state = State.NEW;
   private String brokenReason;
@@ -99,14 +100,16 @@ public final class CommCore {
 
   /**
    * @param nodes the number of md slots (the bitmap's {@code nodes}); {@code self} is one of them
+   * @param format how messages and receipts sit in the LVB ({@code LvbCodec.PROTOBUF} in production)
    */
-  public CommCore(MdSlot self, int nodes, CommOptions options) {
+  public CommCore(MdSlot self, int nodes, CommOptions options, LvbFormat format) {
     if (self.value() >= nodes) {
       throw new IllegalArgumentException(self + " is not below nodes=" + nodes);
     }
     this.self = self;
     this.nodes = nodes;
     this.options = options;
+    this.format = format;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -289,7 +292,7 @@ public final class CommCore {
     }
     state = State.JOINING;
     joinTicket = ticket;
-    join = new JoinMachine(self, options);
+    join = new JoinMachine(self, format, options);
     emit(join, join.start(now), out);
   }
 
@@ -314,8 +317,8 @@ public final class CommCore {
     readyTicket = ticket;
     readyRequested = false;
     readyPublish = new SingleOp(options);
-    byte[] lvb = LvbCodec.encode(new Receipt(self, lastProcessed, true));
-    emit(readyPublish, readyPublish.publishReceipt(lvb, "ready: publish the receipt as ready", now), out);
+    Receipt ready = new Receipt(self, lastProcessed, true);
+    emit(readyPublish, readyPublish.publishReceipt(format.encode(ready), ready.toString(), "ready: publish the receipt as ready", now), out);
   }
 
   private void onLeave(long ticket, long now, List<CommEffect> out) {
@@ -576,7 +579,7 @@ public final class CommCore {
   }
 
   private void startSend(Owner o, long ticket, Message message, long now, List<CommEffect> out) {
-    SendMachine send = new SendMachine(self, nodes, message, lastSeen, options);
+    SendMachine send = new SendMachine(self, nodes, message, lastSeen, format, options);
     o.op = send;
     o.opTicket = ticket;
     emit(send, send.start(now), out);
@@ -653,7 +656,7 @@ public final class CommCore {
     }
     receivePending = false;
     mutex = Mutex.RECEIVER;
-    receiver = new ReceiveMachine(self, lastSeen, modes.get(CommLock.NO_NEW_DEV), options);
+    receiver = new ReceiveMachine(self, lastSeen, modes.get(CommLock.NO_NEW_DEV), format, options);
     emit(receiver, receiver.start(now), out);
     return true;
   }

@@ -4,8 +4,6 @@ import io.clustermd.bitmap.format.MdSlot;
 import io.clustermd.dlm.core.LockFlags;
 import io.clustermd.dlm.core.LockMode;
 import io.clustermd.messaging.message.Envelope;
-import io.clustermd.messaging.message.LvbCodec;
-import io.clustermd.messaging.message.MalformedLvbException;
 import java.util.List;
 
 /**
@@ -25,12 +23,16 @@ public sealed interface CommEffect {
     }
   }
 
-  /** Convert; when {@code lvb} is not null the shell first copies it into the lock's LVB buffer. */
-  record Convert(CommLock lock, LockMode mode, LockFlags flags, byte[] lvb, String why)
+  /**
+   * Convert; when {@code lvb} is not null the shell first copies it into the lock's LVB buffer.
+   *
+   * @param lvbContent what {@code lvb} holds, for logs (a message or receipt), or null
+   */
+  record Convert(CommLock lock, LockMode mode, LockFlags flags, byte[] lvb, String lvbContent, String why)
       implements CommEffect {
     @Override
     public String toString() {
-      return "convert " + lock + " " + mode + " " + flags + (lvb == null ? "" : " lvb=" + describeLvb(lock, lvb));
+      return "convert " + lock + " " + mode + " " + flags + (lvb == null ? "" : " lvb=" + lvbContent);
     }
   }
 
@@ -94,16 +96,6 @@ public sealed interface CommEffect {
     @Override
     public String toString() {
       return "note " + event + " " + detail;
-    }
-  }
-
-  private static String describeLvb(CommLock lock, byte[] lvb) {
-    try {
-      return lock == CommLock.RECEIPT
-          ? String.valueOf(LvbCodec.decodeReceipt(lvb))
-          : LvbCodec.decode(lvb).describe();
-    } catch (MalformedLvbException e) {
-      return "<" + e.getMessage() + ">";
     }
   }
 }

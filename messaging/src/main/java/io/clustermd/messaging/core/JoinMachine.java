@@ -11,7 +11,7 @@ import io.clustermd.bitmap.format.MdSlot;
 import io.clustermd.dlm.core.DlmStatus;
 import io.clustermd.dlm.core.LockFlags;
 import io.clustermd.dlm.core.LockMode;
-import io.clustermd.messaging.message.LvbCodec;
+import io.clustermd.messaging.message.LvbFormat;
 import io.clustermd.messaging.message.Receipt;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -64,14 +64,16 @@ public final class JoinMachine extends Sequence {
   private static final Step[] STEPS = Step.values();
 
   private final MdSlot self;
+  private final LvbFormat format;
   private final List<CommLock> created = new ArrayList<>(5);
   private final Deque<CommLock> toUnlock = new ArrayDeque<>(5);
   private Step step;
   private CommFailure failure;
 
-  public JoinMachine(MdSlot self, CommOptions options) {
+  public JoinMachine(MdSlot self, LvbFormat format, CommOptions options) {
     super(options);
     this.self = self;
+    this.format = format;
   }
 
   public List<CommEffect> start(long now) {
@@ -83,8 +85,12 @@ public final class JoinMachine extends Sequence {
     if (next.op == Op.REQUEST) {
       return request(next.lock, next.mode, next.flags, next.why, now);
     }
-    byte[] lvb = next == Step.RECEIPT_PUBLISH ? LvbCodec.encode(new Receipt(self, 0, false)) : null;
-    return convert(next.lock, next.mode, next.flags, lvb, next.why, now, options.lockMillisMax());
+    if (next == Step.RECEIPT_PUBLISH) {
+      Receipt joined = new Receipt(self, 0, false);
+      return convert(next.lock, next.mode, next.flags, format.encode(joined), joined.toString(), next.why, now,
+          options.lockMillisMax());
+    }
+    return convert(next.lock, next.mode, next.flags, next.why, now);
   }
 
   @Override

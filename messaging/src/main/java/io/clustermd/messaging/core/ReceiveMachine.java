@@ -9,7 +9,7 @@ import io.clustermd.bitmap.format.MdSlot;
 import io.clustermd.dlm.core.LockFlags;
 import io.clustermd.dlm.core.LockMode;
 import io.clustermd.messaging.message.Envelope;
-import io.clustermd.messaging.message.LvbCodec;
+import io.clustermd.messaging.message.LvbFormat;
 import io.clustermd.messaging.message.MalformedLvbException;
 import io.clustermd.messaging.message.MessageType;
 import io.clustermd.messaging.message.Receipt;
@@ -81,6 +81,7 @@ public final class ReceiveMachine extends Sequence {
 
   private final MdSlot self;
   private final long lastSeen;
+  private final LvbFormat format;
   private LockMode noNewDev;
   private Step step;
   private Envelope envelope;
@@ -92,24 +93,26 @@ public final class ReceiveMachine extends Sequence {
    * @param lastSeen the highest seq this node has sent or read
    * @param noNewDev the mode this node's {@code no-new-dev} lock holds now
    */
-  public ReceiveMachine(MdSlot self, long lastSeen, LockMode noNewDev, CommOptions options) {
+  public ReceiveMachine(
+      MdSlot self, long lastSeen, LockMode noNewDev, LvbFormat format, CommOptions options) {
     super(options);
     this.self = self;
     this.lastSeen = lastSeen;
+    this.format = format;
     this.noNewDev = noNewDev;
   }
 
   public List<CommEffect> start(long now) {
-    return List.of(go(Step.MESSAGE_CR, null, now, options.lockMillisMax()));
+    return List.of(go(Step.MESSAGE_CR, now));
   }
 
-  private CommEffect go(Step next, byte[] lvb, long now, long waitMillis) {
+  private CommEffect go(Step next, long now, long waitMillis) {
     step = next;
-    return convert(next.lock, next.mode, LockFlags.NONE, lvb, next.why, now, waitMillis);
+    return convert(next.lock, next.mode, LockFlags.NONE, null, null, next.why, now, waitMillis);
   }
 
   private CommEffect go(Step next, long now) {
-    return go(next, null, now, options.lockMillisMax());
+    return go(next, now, options.lockMillisMax());
   }
 
   @Override
@@ -143,9 +146,9 @@ public final class ReceiveMachine extends Sequence {
     byte[] lvb = d.lvb() == null ? new byte[0] : d.lvb();
     Envelope e;
     try {
-      e = LvbCodec.decode(lvb);
+      e = format.decode(lvb);
     } catch (MalformedLvbException bad) {
-      long seq = LvbCodec.peekSeq(lvb).orElse(0);
+      long seq = format.peekSeq(lvb).orElse(0);
       if (seq != 0 && seq <= lastSeen) {
         return stale("#" + seq, now);
       }
@@ -179,8 +182,11 @@ public final class ReceiveMachine extends Sequence {
 
   private List<CommEffect> publish(long now) {
     result = Result.PROCESSED;
-    byte[] lvb = LvbCodec.encode(new Receipt(self, envelope.seq(), true));
-    return List.of(go(Step.RECEIPT, lvb, now, options.lockMillisMax()));
+    Receipt receipt = new Receipt(self, envelope.seq(), true);
+    step = Step.RECEIPT;
+    return List.of(
+        convert(CommLock.RECEIPT, PW, LockFlags.NONE, format.encode(receipt), receipt.toString(), Step.RECEIPT.why, now,
+            options.lockMillisMax()));
   }
 
   private List<CommEffect> stale(String what, long now) {
@@ -198,7 +204,7 @@ public final class ReceiveMachine extends Sequence {
     reason = why;
     return List.of(
         new CommEffect.Note("messaging.not-acked", why),
-        go(Step.MESSAGE_PR, null, now, 2 * options.lockMillisMax()));
+        go(Step.MESSAGE_PR, now, 2 * options.lockMillisMax()));
   }
 
   @Override

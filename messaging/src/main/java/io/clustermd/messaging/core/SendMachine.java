@@ -9,7 +9,7 @@ import io.clustermd.bitmap.format.MdSlot;
 import io.clustermd.dlm.core.LockFlags;
 import io.clustermd.dlm.core.LockMode;
 import io.clustermd.messaging.message.Envelope;
-import io.clustermd.messaging.message.LvbCodec;
+import io.clustermd.messaging.message.LvbFormat;
 import io.clustermd.messaging.message.MalformedLvbException;
 import io.clustermd.messaging.message.Message;
 import io.clustermd.messaging.message.Receipt;
@@ -59,6 +59,7 @@ public final class SendMachine extends Sequence {
 
   private final MdSlot self;
   private final int nodes;
+  private final LvbFormat format;
   private final Message message;
   private final long lastSeen;
   private Step step;
@@ -70,10 +71,12 @@ public final class SendMachine extends Sequence {
    *     read when ack times out
    * @param lastSeen the highest seq this node has sent or read; ours is above it and above the LVB's
    */
-  public SendMachine(MdSlot self, int nodes, Message message, long lastSeen, CommOptions options) {
+  public SendMachine(
+      MdSlot self, int nodes, Message message, long lastSeen, LvbFormat format, CommOptions options) {
     super(options);
     this.self = self;
     this.nodes = nodes;
+    this.format = format;
     this.message = message;
     this.lastSeen = lastSeen;
   }
@@ -84,7 +87,8 @@ public final class SendMachine extends Sequence {
 
   private CommEffect go(Step next, byte[] lvb, long now) {
     step = next;
-    return convert(next.lock, next.mode, LockFlags.NONE, lvb, next.why, now, options.lockMillisMax());
+    String content = lvb == null ? null : envelope.describe();
+    return convert(next.lock, next.mode, LockFlags.NONE, lvb, content, next.why, now, options.lockMillisMax());
   }
 
   @Override
@@ -92,7 +96,7 @@ public final class SendMachine extends Sequence {
     switch (step) {
       case MESSAGE_EX:
         {
-          long previous = LvbCodec.peekSeq(d.lvb() == null ? new byte[0] : d.lvb()).orElse(0);
+          long previous = format.peekSeq(d.lvb() == null ? new byte[0] : d.lvb()).orElse(0);
           envelope = new Envelope(Math.max(previous, lastSeen) + 1, self, message);
           List<CommEffect> out = new ArrayList<>(2);
           if (d.valueNotValid()) {
@@ -101,7 +105,7 @@ public final class SendMachine extends Sequence {
                     "messaging.lvb-not-valid",
                     "message LVB flagged not valid; numbering after this node's last seen #" + lastSeen));
           }
-          out.add(go(Step.MESSAGE_CW, LvbCodec.encode(envelope), now));
+          out.add(go(Step.MESSAGE_CW, format.encode(envelope), now));
           return out;
         }
       case MESSAGE_CW:
@@ -190,7 +194,7 @@ public final class SendMachine extends Sequence {
       }
       Receipt r;
       try {
-        r = LvbCodec.decodeReceipt(lvb);
+        r = format.decodeReceipt(lvb);
       } catch (MalformedLvbException e) {
         missing.add(slot);
         names.add(slot + " (receipt malformed: " + e.getMessage() + ")");

@@ -52,14 +52,22 @@ abstract class Sequence {
   // Issuing operations
   // ---------------------------------------------------------------------------------------------
 
+  /**
+   * @param lvb written to the lock's LVB buffer before the conversion, or null
+   * @param lvbContent what {@code lvb} holds, for logs
+   */
   protected final CommEffect convert(
-      CommLock lock, LockMode mode, LockFlags flags, byte[] lvb, String why, long now, long waitMillis) {
+      CommLock lock, LockMode mode, LockFlags flags, byte[] lvb, String lvbContent, String why, long now, long waitMillis) {
     begin(lock, mode, why, false, now, waitMillis);
-    return new CommEffect.Convert(lock, mode, withLvbFlag(lock, flags), lvb, why);
+    return new CommEffect.Convert(lock, mode, withLvbFlag(lock, flags), lvb, lvbContent, why);
+  }
+
+  protected final CommEffect convert(CommLock lock, LockMode mode, LockFlags flags, String why, long now) {
+    return convert(lock, mode, flags, null, null, why, now, options.lockMillisMax());
   }
 
   protected final CommEffect convert(CommLock lock, LockMode mode, String why, long now) {
-    return convert(lock, mode, LockFlags.NONE, null, why, now, options.lockMillisMax());
+    return convert(lock, mode, LockFlags.NONE, why, now);
   }
 
   protected final CommEffect request(CommLock lock, LockMode mode, LockFlags flags, String why, long now) {

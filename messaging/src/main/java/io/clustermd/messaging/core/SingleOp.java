@@ -16,8 +16,9 @@ final class SingleOp extends Sequence {
     super(options);
   }
 
-  List<CommEffect> publishReceipt(byte[] lvb, String why, long now) {
-    return List.of(convert(CommLock.RECEIPT, LockMode.PW, LockFlags.NONE, lvb, why, now, options.lockMillisMax()));
+  List<CommEffect> publishReceipt(byte[] lvb, String content, String why, long now) {
+    return List.of(
+        convert(CommLock.RECEIPT, LockMode.PW, LockFlags.NONE, lvb, content, why, now, options.lockMillisMax()));
   }
 
   @Override

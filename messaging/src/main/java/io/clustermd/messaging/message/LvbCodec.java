@@ -39,6 +39,40 @@ public final class LvbCodec {
   /** Room for the protobuf after the length byte. */
   public static final int PAYLOAD_MAX = LVB_BYTES - 1;
 
+  /** The production format: length byte, ClusterMessage or Receipt protobuf, zeros. */
+  public static final LvbFormat PROTOBUF =
+      new LvbFormat() {
+        @Override
+        public byte[] encode(Envelope envelope) {
+          return LvbCodec.encode(envelope);
+        }
+
+        @Override
+        public Envelope decode(byte[] lvb) {
+          return LvbCodec.decode(lvb);
+        }
+
+        @Override
+        public OptionalLong peekSeq(byte[] lvb) {
+          return LvbCodec.peekSeq(lvb);
+        }
+
+        @Override
+        public byte[] encode(Receipt receipt) {
+          return LvbCodec.encode(receipt);
+        }
+
+        @Override
+        public Receipt decodeReceipt(byte[] lvb) {
+          return LvbCodec.decodeReceipt(lvb);
+        }
+
+        @Override
+        public String toString() {
+          return "protobuf LVB format (mdcluster.proto)";
+        }
+      };
+
   private LvbCodec() {}
 
   // ---------------------------------------------------------------------------------------------

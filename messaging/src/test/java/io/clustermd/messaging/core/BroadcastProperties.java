@@ -22,7 +22,7 @@ import net.jqwik.api.constraints.LongRange;
 /**
  * Seeded random runs of 2 to 6 nodes over the real DLM core: concurrent senders on every node,
  * nodes joining (and becoming ready late) during traffic, slow handlers. jqwik reports the failing
- * seed; {@code new ModelCluster(seed, …)} replays it exactly.
+ * seed; {@link BroadcastReplayTest} replays it ({@code -Dclustermd.messaging.seed=<n>}).
  */
 class BroadcastProperties {
 
@@ -49,12 +49,18 @@ class BroadcastProperties {
   }
 
   // A fixed generator seed keeps the default run deterministic (the seeds it draws all pass).
+  private static boolean isJoined(ModelNode n) {
+    CommCore.State st = n.core.state();
+    return st == CommCore.State.JOINED || st == CommCore.State.READYING || st == CommCore.State.READY;
+  }
+
   @Property(tries = 100, shrinking = ShrinkingMode.OFF, seed = "20261122")
   void totalOrderExactlyOnceSenderAfterAll(@ForAll @LongRange(min = 1, max = 1_000_000_000L) long seed) {
     Random rnd = new Random(seed);
     int n = 2 + rnd.nextInt(5);
     ModelCluster c = new ModelCluster(seed, n, CommOptions.defaults());
     Map<Long, int[]> sends = new HashMap<>(); // ticket -> {slot}
+    Map<Long, List<ModelNode>> obligations = new HashMap<>();
     List<String> violations = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       ModelNode node = c.node(i);
@@ -77,16 +83,30 @@ class BroadcastProperties {
           node.sendsScheduled = true;
           for (int j = 0; j < k; j++) {
             Message m = toSend[j];
-            c.at(c.now + sendDelays[j], () -> sends.put(node.send(m), new int[] {node.slot.value()}));
+            c.at(c.now + sendDelays[j], () -> {
+              // Every node joined when the send is requested stays joined for the whole send: it
+              // must have processed the message when the sender returns.
+              List<ModelNode> obliged = new ArrayList<>();
+              for (ModelNode other : c.nodes.values()) {
+                if (other != node && isJoined(other)) {
+                  obliged.add(other);
+                }
+              }
+              long ticket = node.send(m);
+              sends.put(ticket, new int[] {node.slot.value()});
+              obligations.put(ticket, obliged);
+            });
           }
         }
         if (r.outcome() instanceof Outcome.Sent s) {
-          // The sender returns only after every other joined node processed the message.
-          for (ModelNode other : c.nodes.values()) {
-            CommCore.State st = other.core.state();
-            boolean joined = st == CommCore.State.JOINED || st == CommCore.State.READYING || st == CommCore.State.READY;
-            if (other != node && joined && other.processed.stream().noneMatch(e -> e.seq() == s.seq())) {
+          // The sender returns only after every node joined for the whole send processed it.
+          for (ModelNode other : obligations.getOrDefault(r.ticket(), List.of())) {
+            if (other.processed.stream().noneMatch(e -> e.seq() == s.seq())) {
               violations.add("seed " + seed + ": " + node.slot + " returned from #" + s.seq() + " before " + other.slot + " processed it");
+              if (Boolean.getBoolean("clustermd.messaging.debug")) {
+                System.out.println("t=" + c.now + "\n" + c.describe());
+                System.out.println(other.slot + " notes: " + other.notes + " processed " + other.processed);
+              }
             }
           }
         }

@@ -159,7 +159,7 @@ final class ModelCluster {
 
     ModelNode(MdSlot slot) {
       this.slot = slot;
-      this.core = new CommCore(slot, slots, options);
+      this.core = new CommCore(slot, slots, options, io.clustermd.messaging.message.LvbCodec.PROTOBUF);
     }
 
     void post(CommInput in) {

@@ -23,6 +23,7 @@ import io.clustermd.bitmap.format.MdSlot;
 import io.clustermd.bitmap.format.Uuid16;
 import io.clustermd.dlm.core.DlmStatus;
 import io.clustermd.dlm.core.LockMode;
+import io.clustermd.messaging.message.LvbCodec;
 import io.clustermd.messaging.message.Message;
 import io.clustermd.proto.mdcluster.ClusterMessage;
 import java.util.List;
@@ -37,7 +38,7 @@ class ReceiveMachineTest {
   private static final String RECEIPT_1 = "convert RECEIPT PW [VALBLK] lvb=Receipt[slot=slot1, lastProcessed=1, ready=true]";
 
   private static ReceiveMachine machine(long lastSeen, LockMode noNewDev) {
-    return new ReceiveMachine(MdSlot.of(1), lastSeen, noNewDev, OPTIONS);
+    return new ReceiveMachine(MdSlot.of(1), lastSeen, noNewDev, LvbCodec.PROTOBUF, OPTIONS);
   }
 
   private static void run(ReceiveMachine m, List<Table.Row> rows) {

@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.clustermd.bitmap.format.MdSlot;
 import io.clustermd.dlm.core.DlmStatus;
+import io.clustermd.messaging.message.LvbCodec;
 import io.clustermd.messaging.message.Message;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +35,7 @@ class SendMachineTest {
   private static final Message REMOVE = new Message.Remove(2);
 
   private static SendMachine machine(long lastSeen) {
-    return new SendMachine(MdSlot.of(0), 3, REMOVE, lastSeen, OPTIONS);
+    return new SendMachine(MdSlot.of(0), 3, REMOVE, lastSeen, LvbCodec.PROTOBUF, OPTIONS);
   }
 
   private static List<CommEffect> run(SendMachine m, List<Table.Row> rows) {
@@ -110,7 +111,7 @@ class SendMachineTest {
   @Test
   @DisplayName("non-ackers: a node not ready, an unreadable receipt; an empty receipt is not a member")
   void nonAckerKinds() {
-    SendMachine m = new SendMachine(MdSlot.of(1), 4, REMOVE, 4, OPTIONS);
+    SendMachine m = new SendMachine(MdSlot.of(1), 4, REMOVE, 4, LvbCodec.PROTOBUF, OPTIONS);
     Map<MdSlot, byte[]> receipts = new HashMap<>();
     receipts.put(MdSlot.of(0), receipt(0, 0, false));
     receipts.put(MdSlot.of(2), null);
