@@ -5,12 +5,10 @@ import io.clustermd.dlm.core.LockMode;
 import io.clustermd.messaging.message.LvbFormat;
 import io.clustermd.messaging.message.Message;
 import io.clustermd.messaging.message.Receipt;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -60,16 +58,6 @@ public final class CommCore {
     RECEIVER
   }
 
-  /** A local request waiting for its turn to own communication. */
-  private record Waiting(long ticket, Message message, long since, long deadline) {
-    boolean isHold() {
-      return message == null;
-    }
-  }
-
-  /** A request under a held token. */
-  private record HeldRequest(long ticket, Message message, boolean claim, boolean unlock) {}
-
   private final MdSlot self;
   private final int nodes;
   private final CommOptions options;
@@ -92,8 +80,7 @@ public final class CommCore {
   private LeaveMachine leave;
   private long leaveTicket;
 
-  private final ArrayDeque<Waiting> queue = new ArrayDeque<>();
-  private Owner owner;
+  private final LocalSenders senders;
   private Mutex mutex = Mutex.NONE;
   private boolean receivePending;
   private ReceiveMachine receiver;
@@ -110,6 +97,49 @@ public final class CommCore {
     this.nodes = nodes;
     this.options = options;
     this.format = format;
+    this.senders = new LocalSenders(options, new SendersHost());
+  }
+
+  /** The core as the local senders see it. */
+  private final class SendersHost implements LocalSenders.Host {
+    @Override
+    public boolean canSend() {
+      return CommCore.this.canSend();
+    }
+
+    @Override
+    public boolean leaving() {
+      return state == State.LEAVING;
+    }
+
+    @Override
+    public boolean tryTakeMutex() {
+      if (mutex != Mutex.NONE) {
+        return false;
+      }
+      mutex = Mutex.OWNER;
+      return true;
+    }
+
+    @Override
+    public void releaseMutex() {
+      mutex = Mutex.NONE;
+    }
+
+    @Override
+    public SendMachine newSend(Message message) {
+      return new SendMachine(self, nodes, message, lastSeen, format, options);
+    }
+
+    @Override
+    public void sent(long seq) {
+      lastSeen = Math.max(lastSeen, seq);
+    }
+
+    @Override
+    public void emit(Sequence s, List<CommEffect> effects, List<CommEffect> out) {
+      CommCore.this.emit(s, effects, out);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -138,8 +168,10 @@ public final class CommCore {
     } else if (input instanceof CommInput.NewDiskAnswer a) {
       onNewDiskAnswer(a, now, out);
     } else if (input instanceof CommInput.ReceiptsRead) {
-      if (owner != null && owner.op instanceof SendMachine) {
-        deliver(owner.op, input, now, out);
+      for (Sequence s : senders.sequences()) {
+        if (s instanceof SendMachine) {
+          deliver(s, input, now, out);
+        }
       }
     } else {
       onRequest(input, now, out);
@@ -156,15 +188,15 @@ public final class CommCore {
     } else if (input instanceof CommInput.Leave l) {
       onLeave(l.ticket(), now, out);
     } else if (input instanceof CommInput.Send s) {
-      enqueue(s.ticket(), s.message(), now, out);
+      senders.enqueue(s.ticket(), s.message(), state.name(), now, out);
     } else if (input instanceof CommInput.LockToken t) {
-      enqueue(t.ticket(), null, now, out);
+      senders.enqueue(t.ticket(), null, state.name(), now, out);
     } else if (input instanceof CommInput.SendHeld s) {
-      underHold(s.hold(), new HeldRequest(s.ticket(), s.message(), false, false), out);
+      senders.underHold(s.hold(), new LocalSenders.HeldRequest(s.ticket(), s.message(), false, false), out);
     } else if (input instanceof CommInput.ClaimNoNewDev c) {
-      underHold(c.hold(), new HeldRequest(c.ticket(), null, true, false), out);
+      senders.underHold(c.hold(), new LocalSenders.HeldRequest(c.ticket(), null, true, false), out);
     } else if (input instanceof CommInput.UnlockToken u) {
-      underHold(u.hold(), new HeldRequest(u.ticket(), null, false, true), out);
+      senders.underHold(u.hold(), new LocalSenders.HeldRequest(u.ticket(), null, false, true), out);
     } else {
       throw new IllegalArgumentException("unknown input " + input);
     }
@@ -172,10 +204,7 @@ public final class CommCore {
 
   /** The earliest time the core needs a {@link CommInput.Tick}; {@code Long.MAX_VALUE} for none. */
   public long nextDeadline() {
-    long d = Long.MAX_VALUE;
-    for (Waiting w : queue) {
-      d = Math.min(d, w.deadline());
-    }
+    long d = senders.deadline();
     for (Sequence s : active()) {
       d = Math.min(d, s.deadline());
     }
@@ -247,30 +276,12 @@ public final class CommCore {
         list.add(s);
       }
     }
-    if (owner != null) {
-      list.add(owner.token);
-      if (owner.op != null) {
-        list.add(owner.op);
-      }
-    }
+    list.addAll(senders.sequences());
     return list;
   }
 
   private void tick(long now, List<CommEffect> out) {
-    for (Iterator<Waiting> it = queue.iterator(); it.hasNext(); ) {
-      Waiting w = it.next();
-      if (now >= w.deadline()) {
-        it.remove();
-        out.add(
-            new CommEffect.Fail(
-                w.ticket(),
-                CommFailure.of(
-                    CommFailure.Kind.LOCAL_WAIT_EXPIRED,
-                    (w.isHold() ? "token hold" : w.message().type() + " send") + " waited "
-                        + (now - w.since()) + " ms for its turn behind local senders (limit "
-                        + options.localWaitMillisMax() + " ms); owner: " + describeOwner())));
-      }
-    }
+    senders.expire(now, out);
     for (Sequence s : active()) {
       if (now >= s.deadline()) {
         deliver(s, new CommInput.Tick(), now, out);
@@ -331,7 +342,6 @@ public final class CommCore {
         inflight.clear();
         receiver = null;
         readyPublish = null;
-        owner = null;
         mutex = Mutex.NONE;
         state = State.LEAVING;
         leaveTicket = ticket;
@@ -344,85 +354,13 @@ public final class CommCore {
           readyRequested = false;
           out.add(refused(readyTicket, "ready: the node is leaving"));
         }
-        for (Waiting w : queue) {
-          out.add(refused(w.ticket(), "the node is leaving"));
-        }
-        queue.clear();
+        senders.refuseWaiting("the node is leaving", out);
       }
     }
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Local senders
-  // ---------------------------------------------------------------------------------------------
-
   private boolean canSend() {
     return state == State.JOINED || state == State.READYING || state == State.READY;
-  }
-
-  private void enqueue(long ticket, Message message, long now, List<CommEffect> out) {
-    if (!canSend()) {
-      out.add(refused(ticket, (message == null ? "lock token" : "send " + message.type()) + ": this node is " + state));
-      return;
-    }
-    if (queue.size() >= options.localQueueMax()) {
-      out.add(
-          new CommEffect.Fail(
-              ticket,
-              CommFailure.of(
-                  CommFailure.Kind.QUEUE_FULL,
-                  options.localQueueMax() + " local senders already wait for their turn")));
-      return;
-    }
-    queue.add(new Waiting(ticket, message, now, now + options.localWaitMillisMax()));
-  }
-
-  private void underHold(long hold, HeldRequest request, List<CommEffect> out) {
-    if (owner == null || !owner.isHold() || owner.ticket != hold || owner.releasing) {
-      out.add(refused(request.ticket(), "token hold #" + hold + " is not held by this node"));
-      return;
-    }
-    if (owner.held.size() >= options.localQueueMax()) {
-      out.add(
-          new CommEffect.Fail(
-              request.ticket(),
-              CommFailure.of(CommFailure.Kind.QUEUE_FULL, "too many requests under token hold #" + hold)));
-      return;
-    }
-    owner.held.add(request);
-  }
-
-  /** The local sender that owns (or is about to own) communication. */
-  private final class Owner {
-    final long ticket;
-    final Message message;
-    final TokenSequence token = new TokenSequence(options);
-    final ArrayDeque<HeldRequest> held = new ArrayDeque<>();
-    boolean owning;
-    boolean releasing;
-    Sequence op;
-    long opTicket;
-    Outcome outcome;
-    CommFailure failure;
-    long unlockTicket;
-
-    Owner(Waiting w) {
-      this.ticket = w.ticket();
-      this.message = w.message();
-    }
-
-    boolean isHold() {
-      return message == null;
-    }
-
-    String describe() {
-      return (isHold() ? "token hold #" + ticket : message.type() + " send #" + ticket)
-          + (releasing ? " releasing the token" : owning ? " owning communication" : " waiting for token EX");
-    }
-  }
-
-  private String describeOwner() {
-    return owner == null ? "none" : owner.describe();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -460,7 +398,7 @@ public final class CommCore {
   private void advance(long now, List<CommEffect> out) {
     boolean moved = true;
     while (moved && state != State.BROKEN) {
-      moved = advanceJoin(now, out) | advanceReady(now, out) | advanceOwner(now, out)
+      moved = advanceJoin(now, out) | advanceReady(now, out) | senders.advance(now, out)
           | advanceReceiver(now, out) | advanceLeave(now, out);
     }
   }
@@ -504,138 +442,6 @@ public final class CommCore {
     return true;
   }
 
-  private boolean advanceOwner(long now, List<CommEffect> out) {
-    if (owner == null) {
-      if (queue.isEmpty() || !canSend()) {
-        return false;
-      }
-      owner = new Owner(queue.poll());
-      emit(owner.token, owner.token.acquire(now), out);
-      return true;
-    }
-    Owner o = owner;
-    if (!o.owning) {
-      if (!o.token.done()) {
-        return false;
-      }
-      if (o.token.phase() == TokenSequence.Phase.FAILED) {
-        owner = null;
-        out.add(new CommEffect.Fail(o.ticket, failureFor(o, o.token.failure())));
-        return true;
-      }
-      if (mutex != Mutex.NONE) {
-        return false; // the receiver finishes first; no other node can be sending now
-      }
-      mutex = Mutex.OWNER;
-      o.owning = true;
-      if (o.isHold()) {
-        out.add(new CommEffect.Succeed(o.ticket, new Outcome.Held(o.ticket)));
-      } else {
-        startSend(o, o.ticket, o.message, now, out);
-      }
-      return true;
-    }
-    if (o.releasing) {
-      if (!o.token.done()) {
-        return false;
-      }
-      owner = null;
-      finishOwner(o, out);
-      return true;
-    }
-    if (o.op != null) {
-      if (!o.op.done()) {
-        return false;
-      }
-      Sequence op = o.op;
-      o.op = null;
-      finishOp(o, op, out);
-      if (!o.isHold()) {
-        release(o, now, out);
-      }
-      return true;
-    }
-    // A hold owning communication with nothing running.
-    HeldRequest next = o.held.poll();
-    if (next == null) {
-      if (state == State.LEAVING) {
-        release(o, now, out);
-        return true;
-      }
-      return false;
-    }
-    if (next.unlock()) {
-      o.unlockTicket = next.ticket();
-      release(o, now, out);
-    } else if (next.claim()) {
-      ClaimMachine claim = new ClaimMachine(options);
-      o.op = claim;
-      o.opTicket = next.ticket();
-      emit(claim, claim.start(now), out);
-    } else {
-      startSend(o, next.ticket(), next.message(), now, out);
-    }
-    return true;
-  }
-
-  private void startSend(Owner o, long ticket, Message message, long now, List<CommEffect> out) {
-    SendMachine send = new SendMachine(self, nodes, message, lastSeen, format, options);
-    o.op = send;
-    o.opTicket = ticket;
-    emit(send, send.start(now), out);
-  }
-
-  private void finishOp(Owner o, Sequence op, List<CommEffect> out) {
-    Outcome outcome;
-    CommFailure failure;
-    if (op instanceof SendMachine send) {
-      if (send.envelope() != null) {
-        lastSeen = Math.max(lastSeen, send.envelope().seq());
-      }
-      outcome = send.outcome();
-      failure = send.failure();
-    } else {
-      ClaimMachine claim = (ClaimMachine) op;
-      outcome = claim.outcome();
-      failure = claim.failure();
-    }
-    if (o.isHold()) {
-      out.add(failure == null ? new CommEffect.Succeed(o.opTicket, outcome) : new CommEffect.Fail(o.opTicket, failure));
-    } else {
-      o.outcome = outcome;
-      o.failure = failure;
-    }
-  }
-
-  /** unlock_comm: recv_mutex first, then token NL. */
-  private void release(Owner o, long now, List<CommEffect> out) {
-    o.releasing = true;
-    mutex = Mutex.NONE;
-    emit(o.token, o.token.release(now), out);
-  }
-
-  private void finishOwner(Owner o, List<CommEffect> out) {
-    if (o.isHold()) {
-      for (HeldRequest r : o.held) {
-        out.add(refused(r.ticket(), "token hold #" + o.ticket + " was released"));
-      }
-      if (o.unlockTicket != 0) {
-        out.add(new CommEffect.Succeed(o.unlockTicket, new Outcome.Done()));
-      }
-    } else if (o.failure != null) {
-      out.add(new CommEffect.Fail(o.ticket, o.failure));
-    } else {
-      out.add(new CommEffect.Succeed(o.ticket, o.outcome));
-    }
-  }
-
-  private CommFailure failureFor(Owner o, CommFailure f) {
-    if (o.isHold()) {
-      return f;
-    }
-    return new CommFailure(f.kind(), o.message.type() + " was not sent: " + f.description(), o.message.type(), 0, List.of());
-  }
-
   private boolean advanceReceiver(long now, List<CommEffect> out) {
     if (receiver != null) {
       if (!receiver.done()) {
@@ -650,8 +456,7 @@ public final class CommCore {
       }
       return true;
     }
-    boolean ownerWantsMutex = owner != null && !owner.owning && owner.token.phase() == TokenSequence.Phase.HELD;
-    if (state != State.READY || !receivePending || mutex != Mutex.NONE || ownerWantsMutex) {
+    if (state != State.READY || !receivePending || mutex != Mutex.NONE || senders.wantsMutex()) {
       return false;
     }
     receivePending = false;
@@ -666,7 +471,7 @@ public final class CommCore {
       return false;
     }
     if (leave == null) {
-      if (owner != null || receiver != null || readyPublish != null || !inflight.isEmpty()) {
+      if (senders.hasOwner() || receiver != null || readyPublish != null || !inflight.isEmpty()) {
         return false;
       }
       // §5.4 frees message, token, ack, no-new-dev, then the slot's own lock.
@@ -710,20 +515,7 @@ public final class CommCore {
       readyPublish = null;
       readyRequested = false;
     }
-    if (owner != null) {
-      out.add(new CommEffect.Fail(owner.ticket, f));
-      if (owner.op != null && owner.isHold()) {
-        out.add(new CommEffect.Fail(owner.opTicket, f));
-      }
-      for (HeldRequest r : owner.held) {
-        out.add(new CommEffect.Fail(r.ticket(), f));
-      }
-      owner = null;
-    }
-    for (Waiting w : queue) {
-      out.add(new CommEffect.Fail(w.ticket(), f));
-    }
-    queue.clear();
+    senders.failAll(f, out);
     receiver = null;
     receivePending = false;
     mutex = Mutex.NONE;
@@ -758,7 +550,7 @@ public final class CommCore {
   }
 
   private static CommEffect refused(long ticket, String why) {
-    return new CommEffect.Fail(ticket, CommFailure.of(CommFailure.Kind.REFUSED, why));
+    return LocalSenders.refused(ticket, why);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -786,10 +578,10 @@ public final class CommCore {
     if ((mutex == Mutex.RECEIVER) != (receiver != null)) {
       fail("recv_mutex is " + mutex + " while the receiver is " + (receiver == null ? "idle" : "running"));
     }
-    if ((mutex == Mutex.OWNER) != (owner != null && owner.owning && !owner.releasing)) {
-      fail("recv_mutex is " + mutex + " while the owner is " + describeOwner());
+    if ((mutex == Mutex.OWNER) != senders.owns()) {
+      fail("recv_mutex is " + mutex + " while the owner is " + senders.describe());
     }
-    if (owner != null && owner.owning && !owner.releasing && modes.get(CommLock.TOKEN) != LockMode.EX) {
+    if (senders.owns() && modes.get(CommLock.TOKEN) != LockMode.EX) {
       fail("the owner owns communication but token is " + modes.get(CommLock.TOKEN));
     }
     if (receiver != null && state != State.READY && state != State.LEAVING) {
@@ -798,10 +590,10 @@ public final class CommCore {
     if (lastProcessed > lastSeen) {
       fail("last processed #" + lastProcessed + " is after last seen #" + lastSeen);
     }
-    if (queue.size() > options.localQueueMax()) {
-      fail(queue.size() + " local senders wait; the limit is " + options.localQueueMax());
+    if (senders.waiting() > options.localQueueMax()) {
+      fail(senders.waiting() + " local senders wait; the limit is " + options.localQueueMax());
     }
-    if (state == State.READY && owner == null && receiver == null && readyPublish == null && inflight.isEmpty()) {
+    if (state == State.READY && !senders.hasOwner() && receiver == null && readyPublish == null && inflight.isEmpty()) {
       expectMode(CommLock.TOKEN, LockMode.NL);
       expectMode(CommLock.MESSAGE, LockMode.NL);
       expectMode(CommLock.ACK, LockMode.CR);
@@ -858,14 +650,14 @@ public final class CommCore {
 
   /** True when nothing runs or waits: no owner, receiver, queued sender or operation in flight. */
   public boolean isIdle() {
-    return owner == null && receiver == null && queue.isEmpty() && inflight.isEmpty() && !receivePending
+    return senders.isIdle() && receiver == null && inflight.isEmpty() && !receivePending
         && join == null && readyPublish == null && leave == null;
   }
 
   public String describe() {
     return "CommCore " + self + " " + state + " lastSeen=#" + lastSeen + " lastProcessed=#" + lastProcessed
-        + " modes=" + modes + " inflight=" + inflight.keySet() + " owner=" + describeOwner()
-        + " queue=" + queue.size() + " mutex=" + mutex + " receiver="
+        + " modes=" + modes + " inflight=" + inflight.keySet() + " owner=" + senders.describe()
+        + " queue=" + senders.waiting() + " mutex=" + mutex + " receiver="
         + (receiver == null ? "idle" : receiver.step()) + (receivePending ? " (receive pending)" : "")
         + (brokenReason == null ? "" : " broken: " + brokenReason);
   }
