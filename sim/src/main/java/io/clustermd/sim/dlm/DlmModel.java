@@ -166,7 +166,7 @@ final class DlmModel {
     /** A new lock was accepted. */
     void lockAccepted(SimNodeId id, LockId lock, DlmSimMessage.LockCall call) {
         LockRecord r = new LockRecord(id, lock, call.resource(), call.withBuffer(), call.flags());
-        r.ops.add(new Op(OpKind.REQUEST, call.mode(), call.flags(), readFloor(r, call.flags()), false));
+        r.ops.add(new Op(OpKind.REQUEST, call.mode(), call.flags(), readFloor(r, call.flags()), 0, false));
         node(id).locks.put(lock, r);
     }
 
@@ -187,11 +187,12 @@ final class DlmModel {
             return;
         }
         LockFlags flags = call.flags().with(LockFlag.CONVERT);
-        r.ops.add(new Op(OpKind.CONVERT, call.mode(), flags, readFloor(r, flags), false));
+        long value = written == null ? 0 : LvbChecker.decode(written);
+        r.ops.add(new Op(OpKind.CONVERT, call.mode(), flags, readFloor(r, flags), value, false));
         r.lastCallFlags = flags;
         if (written != null) {
-            r.buffer = LvbChecker.decode(written);
-            lvb.written(id, r.resource, written, true);
+            r.buffer = value;
+            lvb.written(r.resource, value, true);
         }
     }
 
@@ -217,10 +218,13 @@ final class DlmModel {
             callbacks.violation(id + " accepted an unlock of " + lock + ", a lock its client saw end");
             return;
         }
-        r.ops.add(new Op(OpKind.UNLOCK, null, flags, 0, false));
+        r.ops.add(new Op(OpKind.UNLOCK, null, flags, 0, 0, false));
         if (written != null) {
             r.buffer = LvbChecker.decode(written.value());
-            lvb.written(id, r.resource, written.value(), written.certain());
+            lvb.written(r.resource, r.buffer, written.certain());
+            if (written.certain()) {
+                lvb.ownWrite(id, r.resource, r.buffer); // an unlock cannot be cancelled
+            }
         }
     }
 
@@ -248,12 +252,12 @@ final class DlmModel {
             if (r.has(OpKind.UNLOCK)) {
                 continue;
             }
-            r.ops.add(new Op(OpKind.UNLOCK, null, LockFlags.of(LockFlag.FORCEUNLOCK), 0, true));
+            r.ops.add(new Op(OpKind.UNLOCK, null, LockFlags.of(LockFlag.FORCEUNLOCK), 0, 0, true));
             Op op = r.inProgress();
             boolean mayWrite = (r.granted != null && LvbChecker.writer(r.granted))
                     || (op != null && LvbChecker.writer(op.mode()));
             if (r.withBuffer && r.lastCallFlags.has(LockFlag.VALBLK) && mayWrite) {
-                lvb.rewritten(r.resource, r.buffer);
+                lvb.written(r.resource, r.buffer, op == null);
             }
         }
     }
@@ -280,6 +284,9 @@ final class DlmModel {
                 lvb.read(r, op != null && op.kind() != OpKind.UNLOCK ? op : null, c);
             }
             callbacks.completed(r, c);
+            if (op != null && op.written() != 0 && c.status() == io.clustermd.dlm.core.DlmStatus.OK) {
+                lvb.ownWrite(id, r.resource, op.written()); // the conversion was granted: it wrote
+            }
             n.endIfDone(r);
             grantsChanged = true;
         } else if (e instanceof NodeEffect.Blocked b) {

@@ -23,9 +23,11 @@ final class LockRecord {
      * An accepted operation awaiting its completion.
      *
      * @param lvbFloor the oldest LVB write (index) a read by this operation may return ({@link LvbChecker})
+     * @param written the LVB value a conversion writes once granted (0: none); a conversion called while
+     *     recovery runs waits, and may still be cancelled
      * @param implicit made by a clean leave (FORCEUNLOCK of everything), not by the workload
      */
-    record Op(OpKind kind, LockMode mode, LockFlags flags, int lvbFloor, boolean implicit) {}
+    record Op(OpKind kind, LockMode mode, LockFlags flags, int lvbFloor, long written, boolean implicit) {}
 
     final SimNodeId node;
     final LockId id;

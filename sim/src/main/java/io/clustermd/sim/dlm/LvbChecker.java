@@ -9,7 +9,9 @@ import io.clustermd.sim.SimNodeId;
 import io.clustermd.sim.WorldView;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * (c) An LVB read returns the last value written by a PW/EX holder, or is flagged VALNOTVALID (dlm.md §1.3,
@@ -22,7 +24,8 @@ import java.util.Map;
  * but a value never goes back once seen. So an unflagged read must return a written value no older than
  * (1) any value a read completed before this one was called, and (2) any write this node called before it
  * (its messages reach the master in order). An all-zero block is "no value" (never written, or freed with
- * the resource's last lock) and is not checked.
+ * the resource's last lock) and is not checked. A write whose holder may not yet hold PW/EX at its master is
+ * not ordered (see {@link #written}); reading its value is checked only for having been written.
  */
 final class LvbChecker implements Checker {
 
@@ -45,7 +48,10 @@ final class LvbChecker implements Checker {
     };
 
     private static final class History {
+        /** Values of certain writes, numbered in call order (= write order, see the class comment). */
         final Map<Long, Integer> indexOf = new HashMap<>();
+        /** Values whose write may happen at an unknown later point: readable, not ordered. */
+        final Set<Long> unordered = new HashSet<>();
         int writes;
         /** The newest write an unflagged read has returned so far. */
         int seen;
@@ -95,28 +101,35 @@ final class LvbChecker implements Checker {
     }
 
     /**
-     * A call that writes {@code value} was accepted.
+     * A call that writes {@code value} was accepted (or a clean leave force-unlocks a lock that may hold PW/EX
+     * with VALBLK, and its master writes whatever the client's buffer holds, again).
      *
-     * @param certain the holder surely holds PW/EX at its master (no request or conversion in progress that
-     *     could change what the master holds), so its own later reads must see this write or a newer one
+     * @param certain the holder surely holds PW/EX at its master, so the write takes its place in call order.
+     *     Otherwise (an unlock while a request or conversion to PW/EX is in progress) the master writes only
+     *     if and when it has granted that mode, possibly after writes called later: such a value may be read,
+     *     but is not ordered.
      */
-    void written(SimNodeId node, ResourceName resource, byte[] value, boolean certain) {
+    void written(ResourceName resource, long value, boolean certain) {
+        if (value == 0) {
+            return;
+        }
         History h = resources.computeIfAbsent(resource, r -> new History());
-        int index = ++h.writes;
-        h.indexOf.put(decode(value), index);
         if (certain) {
-            ownWrites.computeIfAbsent(node, n -> new HashMap<>()).put(resource, index);
+            h.indexOf.put(value, ++h.writes);
+        } else {
+            h.unordered.add(value);
         }
     }
 
     /**
-     * A clean leave force-unlocks a lock that may hold PW/EX with VALBLK: its master writes whatever the
-     * client's buffer holds, again. That value counts as the newest write from now on.
+     * {@code node}'s write of {@code value} surely happened or will happen before anything it calls from now
+     * on (an unlock, or a conversion that was granted): its own later reads must see it or a newer write.
      */
-    void rewritten(ResourceName resource, long value) {
-        if (value != 0) {
-            History h = resources.computeIfAbsent(resource, r -> new History());
-            h.indexOf.put(value, ++h.writes);
+    void ownWrite(SimNodeId node, ResourceName resource, long value) {
+        History h = resources.get(resource);
+        Integer index = h == null ? null : h.indexOf.get(value);
+        if (index != null) {
+            ownWrites.computeIfAbsent(node, n -> new HashMap<>()).merge(resource, index, Math::max);
         }
     }
 
@@ -136,11 +149,11 @@ final class LvbChecker implements Checker {
         }
         History h = resources.get(lock.resource);
         Integer index = h == null ? null : h.indexOf.get(value);
-        if (index == null) {
+        if (index == null && (h == null || !h.unordered.contains(value))) {
             fail(lock, c, "read value " + value + ", which no PW/EX holder ever wrote to " + lock.resource);
             return;
         }
-        if (SbFlag.isSet(c.sbFlags(), SbFlag.VALNOTVALID)) {
+        if (SbFlag.isSet(c.sbFlags(), SbFlag.VALNOTVALID) || h.unordered.contains(value)) {
             return;
         }
         checkedReads++;

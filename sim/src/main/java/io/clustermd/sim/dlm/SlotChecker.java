@@ -19,7 +19,7 @@ import java.util.Set;
  * as long as it stays (a member is one incarnation, so its slot never changes); one generation always
  * comes with one slot table, so members that finished the same recovery agree; each node's generations
  * increase. recover_slot names a member that failed (crashed or downed, not one that left cleanly) with
- * the slot it held.
+ * the slot it held. The generations start over at 1 only when every node that ever ran the lockspace is gone.
  */
 final class SlotChecker implements Checker {
 
@@ -27,6 +27,8 @@ final class SlotChecker implements Checker {
     private final Map<Long, List<Slot>> tableOf = new HashMap<>();
     private final Map<NodeId, Long> lastGeneration = new HashMap<>();
     private final Map<NodeId, StopCause> stopped = new HashMap<>();
+    /** Members of any completed recovery. */
+    private final Set<NodeId> ran = new HashSet<>();
     private String violation;
     private long recoveries;
 
@@ -66,6 +68,17 @@ final class SlotChecker implements Checker {
             }
         }
         require(ours != null && ours == d.ourSlot(), at + ": our slot " + d.ourSlot() + " is not ours in the table");
+        List<Slot> first = tableOf.get(1L);
+        if (d.generation() == 1 && first != null && !first.equals(d.slots())) {
+            // Every member reported generation 0: the lockspace starts over. That is right only when every
+            // node that ever ran it is gone (the whole cluster was lost, e.g. downed by the resolver).
+            for (NodeId old : ran) {
+                require(stopped.containsKey(old), at + ": the lockspace starts over at generation 1 while " + old
+                        + ", which ran it, is alive");
+            }
+            tableOf.clear();
+        }
+        ran.addAll(listed);
         List<Slot> table = tableOf.putIfAbsent(d.generation(), d.slots());
         require(table == null || table.equals(d.slots()), at + ": generation " + d.generation()
                 + " came with another slot table elsewhere: " + table);

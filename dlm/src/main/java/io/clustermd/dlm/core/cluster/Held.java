@@ -1,6 +1,7 @@
 package io.clustermd.dlm.core.cluster;
 
 import io.clustermd.dlm.core.CallbackFilter;
+import io.clustermd.dlm.core.LockFlag;
 import io.clustermd.dlm.core.LockFlags;
 import io.clustermd.dlm.core.LockId;
 import io.clustermd.dlm.core.LockMode;
@@ -55,6 +56,15 @@ final class Held {
   boolean cancelOverlap;
   LockFlags unlockOverlap;
 
+  /**
+   * Recovery took a conversion whose master departed with it in flight as queued at the new master,
+   * since its outcome there is unknown (dlm.md §10.3 step 4, PR&lt;-&gt;CW; CONVDEADLK likewise): an
+   * overlapped unlock or cancel, or the cancel a NOQUEUE conversion needs, is started after recovery.
+   */
+  boolean queuedByRecovery;
+  /** A NOQUEUE conversion queued by recovery is cancelled if not granted: it completes with EAGAIN. */
+  boolean cancelAsNoqueue;
+
   Held(LockId id, ResourceName name, boolean wantsBast, byte[] lvb) {
     this.id = id;
     this.name = name;
@@ -67,10 +77,17 @@ final class Held {
     return status == LockStatus.GRANTED || status == LockStatus.WAITING || status == LockStatus.CONVERT;
   }
 
-  /** The lock as a new master must re-create it (fs/dlm RCOM_LOCK). */
+  /**
+   * The lock as a new master must re-create it (fs/dlm RCOM_LOCK). A queued CONVDEADLK conversion may
+   * have been demoted to NL by the departed master without our knowing (the holder learns it only with
+   * the grant, dlm.md §7.1), and the master may have granted others accordingly: it is re-created as NL.
+   */
   LockSnapshot snapshot() {
     LockMode rq = status == LockStatus.GRANTED ? null : rqmode;
     LockMode gr = status == LockStatus.WAITING ? null : grmode;
+    if (status == LockStatus.CONVERT && flags.has(LockFlag.CONVDEADLK)) {
+      gr = LockMode.NL;
+    }
     return new LockSnapshot(id, gr, rq, flags, lvb, lvbSeq, wantsBast);
   }
 

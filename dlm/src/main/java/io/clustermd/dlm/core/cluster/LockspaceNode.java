@@ -490,6 +490,12 @@ public final class LockspaceNode {
   // ---------------------------------------------------------------------------------------------
 
   void holderCompleted(Held h, DlmStatus status, LockMode mode, int sbFlags, byte[] lvbRead, int lvbSeq, List<NodeEffect> out) {
+    if (h.cancelAsNoqueue) {
+      h.cancelAsNoqueue = false;
+      if (status == DlmStatus.ECANCEL) {
+        status = DlmStatus.EAGAIN; // the NOQUEUE conversion could not be granted at once
+      }
+    }
     if (lvbRead != null && h.lvb != null) {
       System.arraycopy(lvbRead, 0, h.lvb, 0, lvbLength);
       h.lvbSeq = lvbSeq;
@@ -512,6 +518,22 @@ public final class LockspaceNode {
       h.unlockOverlap = null;
       startUnlock(h, f, null, out);
     }
+  }
+
+  /**
+   * Recovery queued an in-flight conversion at the new master (see {@link Held#queuedByRecovery}): what
+   * overlapped it runs now, as after a "queued" reply; a NOQUEUE conversion must not stay queued, so it
+   * is cancelled, and completes with EAGAIN unless the new master granted it first.
+   */
+  void afterQueuedByRecovery(Held h, List<NodeEffect> out) {
+    if (held.get(h.id) != h || h.status != LockStatus.CONVERT) {
+      return; // ended or granted meanwhile
+    }
+    if (h.unlockOverlap == null && !h.cancelOverlap && h.flags.has(LockFlag.NOQUEUE)) {
+      h.cancelAsNoqueue = true;
+      h.cancelOverlap = true;
+    }
+    holderQueued(h, Operation.CONVERT, out);
   }
 
   void holderQueued(Held h, Operation op, List<NodeEffect> out) {
@@ -588,8 +610,14 @@ public final class LockspaceNode {
     boolean replied = false;
     for (Effect e : ((Step.Accepted) step).effects()) {
       Owner o = m.owners.get(e.lock());
+      if (o == null && m.core.lock(e.lock()) == null) {
+        // A local holder's completion earlier in this list started a step that ended this master copy
+        // (an overlapping unlock): a later bast for it is moot.
+        continue;
+      }
       if (o == null) {
-        throw new IllegalStateException("effect for a master copy without owner: " + e);
+        throw new IllegalStateException(self + ": effect for a master copy without owner: " + e + " on " + m.core
+            + " owners=" + m.owners + (m.tentative ? " tentative" : "") + (m.remastered ? " remastered" : ""));
       }
       if (e instanceof Effect.Completion c) {
         Lock lk = m.core.lock(c.lock());
@@ -694,7 +722,7 @@ public final class LockspaceNode {
       onMasterOp(from, c.name(), c.masterId(), c.holderId(), Operation.CANCEL, true,
           m -> m.core.cancel(c.masterId()), out);
     } else if (message instanceof DlmMessage.Reply r) {
-      onReply(r, out);
+      onReply(from, r, out);
     } else if (message instanceof DlmMessage.Grant g) {
       Held h = held.get(g.holderId());
       if (h != null) {
@@ -761,13 +789,20 @@ public final class LockspaceNode {
     applyMaster(m, run.apply(m), masterId, op, replyWanted, out);
   }
 
-  private void onReply(DlmMessage.Reply r, List<NodeEffect> out) {
+  private void onReply(NodeId from, DlmMessage.Reply r, List<NodeEffect> out) {
     Held h = held.get(r.holderId());
     if (h == null) {
       return;
     }
     if (r.masterId() != null) {
       h.masterId = r.masterId();
+    }
+    if (r.operation() == Operation.REQUEST && (r.outcome() == Outcome.QUEUED || r.outcome() == Outcome.COMPLETED)
+        && knownFor(h.name).master == null) {
+      // Another request to the same node was answered "not master" (it had just released the resource)
+      // and made us forget the master, but this one reached it after it mastered the resource again: the
+      // lock now lives there, so that is the master (found by seed 334 of the dlm simulation).
+      masterKnown(h.name, from, out);
     }
     switch (r.outcome()) {
       case COMPLETED -> holderCompleted(h, r.status(), r.mode(), r.sbFlags(), r.lvb(), r.lvbSequence(), out);
@@ -966,6 +1001,9 @@ public final class LockspaceNode {
       Known k = known.get(h.name);
       if (k == null || !k.locks.contains(h.id)) {
         throw new IllegalStateException(self + ": " + h + " is not registered with its resource");
+      }
+      if (running && h.existsAtMaster() && h.pending != Pending.DEFERRED && k.master == null) {
+        throw new IllegalStateException(self + ": " + h + " lives at a master, but " + h.name + " has no known master");
       }
     }
   }

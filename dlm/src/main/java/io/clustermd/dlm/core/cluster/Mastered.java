@@ -21,6 +21,8 @@ final class Mastered {
   /** Locks were purged or restored: re-evaluate the queues at resume, ignoring order. */
   boolean regrant;
   long unusedSince = -1;
+  /** Re-mastered PR&lt;-&gt;CW conversions whose held mode recovery settles at resume (§10.3 5d). */
+  final java.util.Set<LockId> unsettled = new java.util.LinkedHashSet<>();
 
   Mastered(ResourceName name, int lvbLength) {
     this.core = new LockResource(name, lvbLength);

@@ -1,7 +1,10 @@
 package io.clustermd.dlm.core.cluster;
 
 import io.clustermd.dlm.core.DlmStatus;
+import io.clustermd.dlm.core.Lock;
+import io.clustermd.dlm.core.LockFlag;
 import io.clustermd.dlm.core.LockId;
+import io.clustermd.dlm.core.LockMode;
 import io.clustermd.dlm.core.LockResource.LockSnapshot;
 import io.clustermd.dlm.core.LockStatus;
 import io.clustermd.dlm.core.ResourceName;
@@ -466,7 +469,14 @@ final class Recovery {
           }
         }
         case CONVERT -> {
-          if (masterGone) {
+          if (masterGone && outcomeUncertain(h)) {
+            // The departed master may have granted it (PR<->CW) or demoted us for it (CONVDEADLK) and
+            // granted others accordingly; resending from our old mode could contradict them. fs/dlm fakes
+            // a "queued" reply and lets the new master settle the mode (§10.3 step 4 and 5d).
+            h.pending = Pending.NONE;
+            h.status = LockStatus.CONVERT;
+            h.queuedByRecovery = true;
+          } else if (masterGone) {
             h.pending = Pending.NONE;
             h.resendConvert = true;
             h.resendMode = h.rqmode;
@@ -490,6 +500,11 @@ final class Recovery {
     for (Known k : n.known.values()) {
       k.lookupOutstanding = false;
     }
+  }
+
+  /** A conversion whose outcome at a departed master cannot be inferred from our old mode. */
+  private static boolean outcomeUncertain(Held h) {
+    return h.grmode.isMiddleConversionTo(h.rqmode) || h.flags.has(LockFlag.CONVDEADLK);
   }
 
   /** Forget what an abandoned run re-mastered; a master that departed is unknown again. */
@@ -619,7 +634,14 @@ final class Recovery {
   }
 
   private static void restore(Mastered m, LockId masterId, LockSnapshot s, NodeId owner) {
-    m.core.restore(new LockSnapshot(masterId, s.grantedMode(), s.requestedMode(), s.flags(), s.lvb(), s.lvbSequence(), s.wantsBlockingCallbacks()));
+    LockMode gr = s.grantedMode();
+    if (gr != null && s.requestedMode() != null && gr.isMiddleConversionTo(s.requestedMode())) {
+      // Held mode unknown until every lock is back (resolveMiddleConversions); NL meanwhile, so that
+      // the resource never holds incompatible modes.
+      m.unsettled.add(masterId);
+      gr = LockMode.NL;
+    }
+    m.core.restore(new LockSnapshot(masterId, gr, s.requestedMode(), s.flags(), s.lvb(), s.lvbSequence(), s.wantsBlockingCallbacks()));
     m.owners.put(masterId, new Owner(owner, s.id()));
   }
 
@@ -686,6 +708,7 @@ final class Recovery {
     }
     for (Mastered m : n.mastered.values()) {
       if (m.remastered) {
+        resolveMiddleConversions(m);
         m.core.recoverLvbFromHolders();
       }
       m.tentative = false;
@@ -713,7 +736,10 @@ final class Recovery {
       }
     }
     for (Held h : new ArrayList<>(n.held.values())) {
-      if (h.resendRequest) {
+      if (h.queuedByRecovery) {
+        h.queuedByRecovery = false;
+        n.afterQueuedByRecovery(h, out);
+      } else if (h.resendRequest) {
         h.resendRequest = false;
         n.startRequest(h, out);
       } else if (h.resendConvert) {
@@ -726,11 +752,43 @@ final class Recovery {
     n.runDeferred(out);
   }
 
+  /**
+   * dlm.md §10.3 step 5d ({@code recover_conversion}): a re-mastered PR&lt;-&gt;CW conversion may already
+   * have been granted by the departed master (its grant lost with it), and others granted in turn; it was
+   * restored as NL. Its held mode is now taken from a granted PR or CW lock if there is one (the two
+   * cannot coexist), else it is the requested mode; either way it agrees with every granted lock, and the
+   * regrant that follows completes the conversion if its held and requested modes agree.
+   */
+  private static void resolveMiddleConversions(Mastered m) {
+    if (m.unsettled.isEmpty()) {
+      return;
+    }
+    LockMode granted = null;
+    for (Lock l : m.core.grantQueue()) {
+      if (l.grantedMode() == LockMode.PR || l.grantedMode() == LockMode.CW) {
+        granted = l.grantedMode();
+        break;
+      }
+    }
+    for (LockId id : m.unsettled) {
+      Lock l = m.core.lock(id);
+      if (l == null || l.requestedMode() == null) {
+        continue;
+      }
+      LockMode resolved = granted != null ? granted : l.requestedMode();
+      LockSnapshot settled =
+          new LockSnapshot(id, resolved, l.requestedMode(), l.flags(), l.lvb(), l.lvbSequence(), l.wantsBlockingCallbacks());
+      m.core.purge(id); // clears the lock's modes: the snapshot is taken first
+      m.core.restore(settled);
+    }
+    m.unsettled.clear();
+  }
+
   private static void resendConvert(LockspaceNode n, Held h, List<NodeEffect> out) {
     h.pending = Pending.NONE;
     h.status = LockStatus.GRANTED;
     LockspaceNode.Result r =
-        n.convert(h.id, h.resendMode, h.resendFlags.without(io.clustermd.dlm.core.LockFlag.CONVERT), null, n.now);
+        n.convert(h.id, h.resendMode, h.resendFlags.without(LockFlag.CONVERT), null, n.now);
     if (r instanceof LockspaceNode.Result.Accepted a) {
       out.addAll(a.effects());
     } else if (r instanceof LockspaceNode.Result.Rejected rej) {
