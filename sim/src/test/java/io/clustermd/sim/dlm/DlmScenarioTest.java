@@ -3,6 +3,7 @@ package io.clustermd.sim.dlm;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.clustermd.sim.SimSeeds;
+import io.clustermd.sim.Simulation;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -15,5 +16,19 @@ class DlmScenarioTest {
     void survivesTheNemesis() {
         int passed = SimSeeds.runAll(new DlmScenario(), 300);
         assertTrue(passed >= 1);
+    }
+
+    /**
+     * Seeds beyond the default range that once failed (found by the long runs, sim/README.md), replayed in
+     * every build: 1265 (a PR holder converting to PW sat in the convert queue while recovery settled a
+     * PR->CW conversion to CW beside it).
+     */
+    @Test
+    @DisplayName("dlm: seeds the long runs found and that were fixed")
+    void formerlyFailingSeeds() {
+        for (long seed : new long[] {1265}) {
+            DlmScenario scenario = new DlmScenario();
+            Simulation.run(scenario, scenario.defaults(seed));
+        }
     }
 }

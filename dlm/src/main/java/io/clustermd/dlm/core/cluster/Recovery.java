@@ -764,7 +764,15 @@ final class Recovery {
       return;
     }
     LockMode granted = null;
-    for (Lock l : m.core.grantQueue()) {
+    // fs/dlm looks at the grant queue only; a PR or CW held by a lock that is itself converting (the
+    // convert queue) binds just as much (sim seed 1265: a PR holder converting to PW, and a CW->CW
+    // settlement beside it broke compatibility).
+    List<Lock> holders = new ArrayList<>(m.core.grantQueue());
+    holders.addAll(m.core.convertQueue());
+    for (Lock l : holders) {
+      if (m.unsettled.contains(l.id())) {
+        continue;
+      }
       if (l.grantedMode() == LockMode.PR || l.grantedMode() == LockMode.CW) {
         granted = l.grantedMode();
         break;
