@@ -13,20 +13,30 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
-/** A {@link DlmNodeMain} in its own JVM: commands on stdin, its stdout lines collected. */
-final class NodeProcess implements AutoCloseable {
-  final String name;
-  final Process process;
-  final List<String> lines = new CopyOnWriteArrayList<>();
+/**
+ * A test launcher ({@link DlmNodeMain}, or another module's) in its own JVM on this test's class
+ * path: commands on stdin, its stdout lines collected. Shared with other modules through the dlm
+ * test-jar.
+ */
+public final class NodeProcess implements AutoCloseable {
+  public final String name;
+  public final Process process;
+  public final List<String> lines = new CopyOnWriteArrayList<>();
   private final Writer stdin;
 
   NodeProcess(String name, String profile, String seed, String lockspace, int lvbLength) throws IOException {
+    this(name, DlmNodeMain.class, profile, seed, lockspace, String.valueOf(lvbLength));
+  }
+
+  /** Starts {@code main} with {@code args}. */
+  public NodeProcess(String name, Class<?> main, String... args) throws IOException {
     this.name = name;
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", System.getProperty("java.class.path"),
-        DlmNodeMain.class.getName(), profile, seed, lockspace, String.valueOf(lvbLength)));
+        main.getName()));
+    cmd.addAll(List.of(args));
     this.process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     Thread reader = new Thread(() -> {
@@ -42,18 +52,18 @@ final class NodeProcess implements AutoCloseable {
     reader.start();
   }
 
-  void send(String command) throws IOException {
+  public void send(String command) throws IOException {
     stdin.write(command + "\n");
     stdin.flush();
   }
 
   /** The first line matching {@code p}, waiting at most {@code within}; fails with the process's output. */
-  String await(Predicate<String> p, Duration within, String what) {
+  public String await(Predicate<String> p, Duration within, String what) {
     return awaitFrom(0, p, within, what);
   }
 
   /** As {@link #await}, among the lines from index {@code from} on. */
-  String awaitFrom(int from, Predicate<String> p, Duration within, String what) {
+  public String awaitFrom(int from, Predicate<String> p, Duration within, String what) {
     long deadline = System.nanoTime() + within.toNanos();
     while (System.nanoTime() < deadline) {
       for (int i = from; i < lines.size(); i++) {
@@ -72,11 +82,11 @@ final class NodeProcess implements AutoCloseable {
     throw new AssertionError(name + ": no " + what + " within " + within + "; output:\n" + String.join("\n", lines));
   }
 
-  String awaitStartingWith(String prefix, Duration within) {
+  public String awaitStartingWith(String prefix, Duration within) {
     return await(l -> l.startsWith(prefix), within, "'" + prefix + "'");
   }
 
-  void kill9() {
+  public void kill9() {
     process.destroyForcibly();
   }
 
