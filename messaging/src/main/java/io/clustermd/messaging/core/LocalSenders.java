@@ -123,30 +123,42 @@ final class LocalSenders {
     owner.held.add(request);
   }
 
-  /** Fails the requests still waiting for their turn. */
+  /** Fails the requests still waiting for their turn; a send's error names its message. */
   void refuseWaiting(String why, List<CommEffect> out) {
     for (Waiting w : queue) {
-      out.add(refused(w.ticket(), why));
+      out.add(new CommEffect.Fail(w.ticket(), about(CommFailure.of(CommFailure.Kind.REFUSED, why), w.message())));
     }
     queue.clear();
   }
 
-  /** Fails everything, the owner included, and forgets it (the node is broken). */
+  /**
+   * Fails everything, the owner included, and forgets it (the node is broken). Each send's error names
+   * its message (CONVENTIONS.md §6: a bounded wait's expiry is a clear error).
+   */
   void failAll(CommFailure f, List<CommEffect> out) {
     if (owner != null) {
-      out.add(new CommEffect.Fail(owner.ticket, f));
+      out.add(new CommEffect.Fail(owner.ticket, about(f, owner.message)));
       if (owner.op != null && owner.isHold()) {
-        out.add(new CommEffect.Fail(owner.opTicket, f));
+        Message m = owner.op instanceof SendMachine send ? send.message() : null;
+        out.add(new CommEffect.Fail(owner.opTicket, about(f, m)));
       }
       for (HeldRequest r : owner.held) {
-        out.add(new CommEffect.Fail(r.ticket(), f));
+        out.add(new CommEffect.Fail(r.ticket(), about(f, r.message())));
       }
       owner = null;
     }
     for (Waiting w : queue) {
-      out.add(new CommEffect.Fail(w.ticket(), f));
+      out.add(new CommEffect.Fail(w.ticket(), about(f, w.message())));
     }
     queue.clear();
+  }
+
+  /** {@code f} as the send of {@code m} reports it: naming the message; unchanged for other requests. */
+  static CommFailure about(CommFailure f, Message m) {
+    if (m == null) {
+      return f;
+    }
+    return new CommFailure(f.kind(), m.type() + " send failed: " + f.description(), m.type(), f.seq(), f.notAcked());
   }
 
   /** Fails the requests that waited longer than {@code localWaitMillisMax}. */

@@ -248,6 +248,11 @@ public final class SendMachine extends Sequence {
     return step;
   }
 
+  /** The message this machine sends. */
+  public Message message() {
+    return message;
+  }
+
   /** The message as numbered once message EX was granted; null before. */
   public Envelope envelope() {
     return envelope;
