@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
  * {@code java -jar sim/target/clustermd-sim.jar <scenario> --seeds 1-500 [--nodes N] [--duration-seconds S]}:
  * runs a scenario over many seeds, prints one line per failing seed with its replay command and a closing
  * {@code N passed, M failed}; exits 1 if any seed failed. {@code --seed n} runs one seed and prints the
- * full failure report (trace tail included).
+ * full failure report (trace tail included; {@code --trace-tail N} keeps N lines instead of the scenario's).
  */
 @Command(name = "clustermd-sim", mixinStandardHelpOptions = true,
         description = "Deterministic simulation of clustermd protocols; one subcommand per scenario.")
@@ -64,6 +64,9 @@ public final class SimMain implements Runnable {
         @Option(names = "--duration-seconds", description = "Simulated seconds per run, quiet period included.")
         private Integer durationSeconds;
 
+        @Option(names = "--trace-tail", description = "Trace lines a failure report shows (default: the scenario's).")
+        private Integer traceTail;
+
         RunScenario(Scenario<M> scenario) {
             this.scenario = scenario;
         }
@@ -100,6 +103,9 @@ public final class SimMain implements Runnable {
             }
             if (durationSeconds != null) {
                 o = o.withDurationMillis(durationSeconds * 1000L);
+            }
+            if (traceTail != null) {
+                o = o.withTraceTail(traceTail);
             }
             return o;
         }

@@ -75,6 +75,12 @@ public record SimOptions(long seed, int nodes, long durationMillis, long quietMi
                 queuedEventsMax, heldEventsMax);
     }
 
+    /** Changes how many trace lines a failure report keeps. */
+    public SimOptions withTraceTail(int lines) {
+        return new SimOptions(seed, nodes, durationMillis, quietMillis, network, membership, nemesis, lines,
+                eventsMax, queuedEventsMax, heldEventsMax);
+    }
+
     public SimOptions withMembership(MembershipTimings m) {
         return new SimOptions(seed, nodes, durationMillis, quietMillis, network, m, nemesis, traceTail, eventsMax,
                 queuedEventsMax, heldEventsMax);

@@ -194,6 +194,14 @@ public final class LockspaceNode {
         return busy;
       }
       h.pending = Pending.DEFERRED;
+      // fs/dlm takes a call's flags and LVB when it accepts it (validate_lock_args sets lkb_exflags;
+      // lkb_lvbptr is the caller's buffer), and a cancel takes neither back. So a deferred conversion
+      // cancelled before it started leaves them as a cancelled conversion at the master does: a later
+      // unlock writes the LVB with the VALBLK it gave (sim seed 533).
+      h.flags = flags.with(LockFlag.CONVERT);
+      if (lvb != null && h.lvb != null) {
+        System.arraycopy(lvb, 0, h.lvb, 0, lvbLength);
+      }
       deferred.add(new Deferred(h, Deferred.Kind.CONVERT, mode, flags, lvb));
       return new Result.Accepted(id, out);
     }
@@ -406,14 +414,32 @@ public final class LockspaceNode {
       default -> {}
     }
     h.pending = Pending.UNLOCK;
+    LockFlags sent = withLvbFlagsOf(h, flags);
     Known k = knownFor(h.name);
     if (k.master.equals(self)) {
       Mastered m = mastered.get(h.name);
-      applyMaster(m, m.core.unlock(h.masterId, flags, h.lvb), h.masterId, Operation.UNLOCK, true, out);
+      applyMaster(m, m.core.unlock(h.masterId, sent, h.lvb), h.masterId, Operation.UNLOCK, true, out);
     } else {
-      out.add(send(k.master, new DlmMessage.Unlock(h.masterId, h.id, h.name, flags.bits(), h.lvb)));
+      out.add(send(k.master, new DlmMessage.Unlock(h.masterId, h.id, h.name, sent.bits(), h.lvb)));
     }
     return null;
+  }
+
+  /**
+   * The unlock's flags with the lock's VALBLK and IVVALBLK added: fs/dlm's unlock message carries the
+   * holder's {@code lkb_exflags} (the last request's or conversion's flags, to which validate_unlock_args
+   * adds the unlock's), and the master's {@code set_lvb_unlock} decides by them. The master copy's own
+   * flags may lack them: a conversion deferred during recovery and cancelled there never reached it.
+   */
+  private static LockFlags withLvbFlagsOf(Held h, LockFlags flags) {
+    LockFlags sent = flags;
+    if (h.flags.has(LockFlag.VALBLK)) {
+      sent = sent.with(LockFlag.VALBLK);
+    }
+    if (h.flags.has(LockFlag.IVVALBLK)) {
+      sent = sent.with(LockFlag.IVVALBLK);
+    }
+    return sent;
   }
 
   private Result.Rejected startCancel(Held h, List<NodeEffect> out) {

@@ -5,6 +5,7 @@ import static io.clustermd.dlm.core.LockMode.CW;
 import static io.clustermd.dlm.core.LockMode.EX;
 import static io.clustermd.dlm.core.LockMode.NL;
 import static io.clustermd.dlm.core.LockMode.PR;
+import static io.clustermd.dlm.core.LockMode.PW;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,8 +16,11 @@ import io.clustermd.dlm.core.LockFlags;
 import io.clustermd.dlm.core.LockId;
 import io.clustermd.dlm.core.LockMode;
 import io.clustermd.dlm.core.ResourceName;
+import io.clustermd.dlm.core.SbFlag;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -118,6 +122,37 @@ class LockspaceNodeSimRegressionTest {
     assertTrue(c.granted(b, waiter, CW));
   }
 
+  @Test
+  @DisplayName("sim seed 533: a VALBLK conversion deferred by recovery and cancelled there still makes the lock's unlock write the LVB (fs/dlm keeps a call's flags from its acceptance)")
+  void unlockAfterACancelledDeferredConversionWritesTheLvb() {
+    String res = "r1";
+    c.lock(d, res, NL); // d masters it: a's calls reach it as messages
+    LockId lock = c.lock(a, res, EX, lvb(0), LockFlag.VALBLK);
+    c.convert(a, lock, PW, lvb(1), LockFlag.VALBLK); // writes 1
+    c.convert(a, lock, EX, null); // granted; the master copy's flags are now those of this call: no VALBLK
+    assertTrue(c.granted(a, lock, EX));
+
+    NodeId e = c.add("e", 32); // a join stops locking everywhere until recovery is done
+    View joined = new View(List.of(a, b, d, e), Set.of());
+    for (NodeId n : List.of(a, b, d, e)) {
+      c.record(n, c.node(n).onView(joined, c.now));
+    }
+    assertFalse(c.node(a).isRunning());
+    c.record(a, accepted(c.node(a).convert(lock, NL, LockFlags.of(LockFlag.VALBLK), lvb(2), c.now))); // deferred
+    c.record(a, accepted(c.node(a).cancel(lock, c.now))); // cancelled before it started
+    assertEquals(DlmStatus.ECANCEL, c.last(a, lock).status());
+    c.record(a, accepted(c.node(a).unlock(lock, LockFlags.NONE, lvb(3), c.now))); // deferred; from EX
+    c.run(); // recovery ends; the unlock runs
+
+    assertEquals(DlmStatus.EUNLOCK, c.last(a, lock).status());
+    LockId reader = c.lock(b, res, CR, lvb(0), LockFlag.VALBLK);
+    NodeEffect.Completed read = c.last(b, reader);
+    assertTrue(c.granted(b, reader, CR));
+    assertFalse(SbFlag.isSet(read.sbFlags(), SbFlag.VALNOTVALID));
+    assertEquals(3, read.lvb()[0], "the unlock from EX wrote with the VALBLK of the cancelled conversion, as fs/dlm's"
+        + " unlock does (m_exflags = lkb_exflags); before the fix the reader got 1 without VALNOTVALID");
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   /** A resource name whose directory node among {@code members} is {@code node}. */
@@ -150,6 +185,13 @@ class LockspaceNodeSimRegressionTest {
       }
     }
     throw new AssertionError("no such message on the wire: " + c.wire);
+  }
+
+  /** A 32-byte LVB filled with {@code value}. */
+  private static byte[] lvb(int value) {
+    byte[] b = new byte[32];
+    Arrays.fill(b, (byte) value);
+    return b;
   }
 
   private static List<NodeEffect> accepted(LockspaceNode.Result r) {
