@@ -2,6 +2,7 @@ package io.clustermd.sim;
 
 import io.clustermd.sim.counter.CounterScenario;
 import io.clustermd.sim.dlm.DlmScenario;
+import io.clustermd.sim.messaging.MessagingScenario;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,7 +18,8 @@ public final class Scenarios {
     public static List<Scenario<?>> all() {
         return List.of(
                 new CounterScenario(),
-                new DlmScenario());
+                new DlmScenario(),
+                new MessagingScenario());
     }
 
     public static Optional<Scenario<?>> find(String name) {
