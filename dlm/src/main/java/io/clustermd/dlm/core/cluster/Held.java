@@ -78,17 +78,28 @@ final class Held {
   }
 
   /**
-   * The lock as a new master must re-create it (fs/dlm RCOM_LOCK). A queued CONVDEADLK conversion may
-   * have been demoted to NL by the departed master without our knowing (the holder learns it only with
-   * the grant, dlm.md §7.1), and the master may have granted others accordingly: it is re-created as NL.
+   * The held mode this lock may be relied on to have at a master that departed: none while it waits, and
+   * NL for a queued CONVDEADLK conversion, which that master may have demoted to NL without our knowing
+   * (the holder learns it only with the conversion's completion, dlm.md §7.1) and granted others
+   * accordingly; else the mode the holder was granted.
+   */
+  LockMode grantedModeForRecovery() {
+    if (status == LockStatus.WAITING) {
+      return null;
+    }
+    if (status == LockStatus.CONVERT && flags.has(LockFlag.CONVDEADLK)) {
+      return LockMode.NL;
+    }
+    return grmode;
+  }
+
+  /**
+   * The lock as a new master must re-create it (fs/dlm RCOM_LOCK), with the held mode of
+   * {@link #grantedModeForRecovery()}.
    */
   LockSnapshot snapshot() {
     LockMode rq = status == LockStatus.GRANTED ? null : rqmode;
-    LockMode gr = status == LockStatus.WAITING ? null : grmode;
-    if (status == LockStatus.CONVERT && flags.has(LockFlag.CONVDEADLK)) {
-      gr = LockMode.NL;
-    }
-    return new LockSnapshot(id, gr, rq, flags, lvb, lvbSeq, wantsBast);
+    return new LockSnapshot(id, grantedModeForRecovery(), rq, flags, lvb, lvbSeq, wantsBast);
   }
 
   @Override

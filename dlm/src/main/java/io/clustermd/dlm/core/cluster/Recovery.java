@@ -491,7 +491,12 @@ final class Recovery {
         }
         case CANCEL -> {
           if (masterGone) {
-            n.holderCompleted(h, DlmStatus.ECANCEL, h.status == LockStatus.WAITING ? null : h.grmode, 0, null, 0, out);
+            // fs/dlm fakes an ECANCEL reply: the lock keeps the mode it holds. A queued CONVDEADLK
+            // conversion may hold only NL there (demoted unawares, others granted accordingly), and is
+            // re-created so (Held#snapshot): its cancel ends at NL too, as the master's cancel would have
+            // (sim seed 920: it completed at its old PW, which the new master then restored beside the PW
+            // the departed master had granted in its place).
+            n.holderCompleted(h, DlmStatus.ECANCEL, h.grantedModeForRecovery(), 0, null, 0, out);
           }
         }
         default -> {}

@@ -101,6 +101,28 @@ class LockspaceNodeSimRegressionTest {
   }
 
   @Test
+  @DisplayName("sim seed 920: a cancel of a CONVDEADLK conversion lost with its master completes at NL, not at the mode the master demoted unawares")
+  void cancelOfADemotedConversionLostWithItsMaster() {
+    String res = "r1";
+    c.lock(d, res, CR); // d masters it; its CR keeps EX from a
+    LockId demoted = c.lock(a, res, PW);
+    LockId other = c.lock(b, res, NL);
+    c.convert(b, other, PW, null, LockFlag.QUECVT); // queued behind a's PW
+    assertFalse(c.granted(b, other, PW));
+    c.convert(a, demoted, EX, null, LockFlag.CONVDEADLK); // deadlock: a demoted to NL unawares ("queued"), b granted PW
+    assertTrue(c.granted(b, other, PW));
+    c.record(a, accepted(c.node(a).cancel(demoted, c.now))); // in flight to d
+    c.crash(d); // the cancel is lost with the master
+    c.viewAll(); // before the fix a's cancel completed at PW: the new master held a's PW and b's PW at once (invariant)
+    NodeEffect.Completed cancelled = c.last(a, demoted);
+    assertEquals(DlmStatus.ECANCEL, cancelled.status());
+    assertEquals(NL, cancelled.mode(), "the departed master may have demoted it to NL, and did");
+    c.unlock(b, other, null);
+    c.convert(a, demoted, PW, null);
+    assertTrue(c.granted(a, demoted, PW), "a's NL lock is usable at the new master");
+  }
+
+  @Test
   @DisplayName("sim seed 276 (PR<->CW): a middle conversion granted by a master that died before its grant arrived is settled by the new master (dlm.md §10.3 5d)")
   void middleConversionGrantLostWithItsMaster() {
     NodeId e = c.add("e", 32);
