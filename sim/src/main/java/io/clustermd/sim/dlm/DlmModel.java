@@ -7,6 +7,7 @@ import io.clustermd.dlm.core.LockMode;
 import io.clustermd.dlm.core.cluster.LockspaceNode;
 import io.clustermd.dlm.core.cluster.NodeEffect;
 import io.clustermd.dlm.core.cluster.NodeId;
+import io.clustermd.dlm.core.cluster.Slot;
 import io.clustermd.sim.Checker;
 import io.clustermd.sim.SimNodeId;
 import io.clustermd.sim.StopCause;
@@ -43,6 +44,12 @@ final class DlmModel {
         boolean goneFromViews;
         boolean leaving;
         boolean readyToLeave;
+        /** Members of the last recovery this node finished (recover_done); none before it joined. */
+        List<NodeId> agreedMembers = List.of();
+        /** Members of the last view the shell gave the core. */
+        List<NodeId> viewMembers = List.of();
+        /** Locking is stopped for a recovery (recover_prep, not yet recover_done). */
+        boolean recovering;
 
         NodeState(SimNodeId id, LockspaceNode node) {
             this.id = id;
@@ -262,6 +269,32 @@ final class DlmModel {
         }
     }
 
+    /** The shell is about to give {@code id}'s core a view of these members. */
+    void viewPushed(SimNodeId id, List<NodeId> members) {
+        NodeState n = node(id);
+        n.viewMembers = members;
+        mayRestoreLvbs(n);
+    }
+
+    /**
+     * While {@code n} is stopped for a recovery that drops a member it had agreed on, each resource that member
+     * mastered gets a new master, which takes the LVB from any surviving VALBLK lock held above CR, as its
+     * holder's buffer holds it (dlm.md §8 Recovery 2, fs/dlm {@code recover_lvb}). From recover_prep to
+     * recover_done those buffers change only by the client's own writes (fresh values), so they are noted when
+     * locking stops or when a view shows the departure, whichever comes last.
+     */
+    private void mayRestoreLvbs(NodeState n) {
+        if (!n.recovering || n.viewMembers.containsAll(n.agreedMembers)) {
+            return;
+        }
+        for (LockRecord r : n.locks.values()) {
+            if (r.withBuffer && r.lastCallFlags.has(LockFlag.VALBLK) && r.granted != null
+                    && r.granted.value() > LockMode.CR.value()) {
+                lvb.restorableByRecovery(r.resource, r.buffer);
+            }
+        }
+    }
+
     void readyToLeave(SimNodeId id) {
         node(id).readyToLeave = true;
     }
@@ -299,7 +332,12 @@ final class DlmModel {
             if (r != null) {
                 callbacks.failed(r, id.toString(), f);
             }
+        } else if (e instanceof NodeEffect.RecoverPrep) {
+            n.recovering = true;
+            mayRestoreLvbs(n);
         } else if (e instanceof NodeEffect.RecoverDone d) {
+            n.recovering = false;
+            n.agreedMembers = d.slots().stream().map(Slot::node).toList();
             slots.recoverDone(n.nodeId, d, n.node.agreedView());
         } else if (e instanceof NodeEffect.RecoverSlot s) {
             slots.recoverSlot(n.nodeId, s);

@@ -199,6 +199,7 @@ final class DlmProcess implements SimProcess<DlmSimMessage> {
             return;
         }
         pushedMembers = members;
+        model.viewPushed(id, members);
         apply(node.onView(new io.clustermd.dlm.core.cluster.View(members, leftCleanly), ctx.now()), ctx);
     }
 

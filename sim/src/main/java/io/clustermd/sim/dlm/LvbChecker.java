@@ -26,6 +26,12 @@ import java.util.Set;
  * (its messages reach the master in order). An all-zero block is "no value" (never written, or freed with
  * the resource's last lock) and is not checked. A write whose holder may not yet hold PW/EX at its master is
  * not ordered (see {@link #written}); reading its value is checked only for having been written.
+ *
+ * <p>One exception to "never goes back": a new master rebuilds the LVB from the survivors' locks and takes,
+ * as valid, the buffer of any VALBLK lock held above CR (fs/dlm {@code recover_lvb}, dlm.md §8 Recovery 2).
+ * That buffer can be older than the resource's last write: the lock was granted its mode without VALBLK (so
+ * it read nothing), or read a value flagged VALNOTVALID. Such a value is readable but not ordered (see
+ * {@link #restorableByRecovery}).
  */
 final class LvbChecker implements Checker {
 
@@ -130,6 +136,21 @@ final class LvbChecker implements Checker {
         Integer index = h == null ? null : h.indexOf.get(value);
         if (index != null) {
             ownWrites.computeIfAbsent(node, n -> new HashMap<>()).merge(resource, index, Math::max);
+        }
+    }
+
+    /**
+     * A recovery that re-masters {@code resource} may make {@code value}, the buffer of a surviving VALBLK lock
+     * held above CR, its LVB again, without VALNOTVALID (fs/dlm {@code recover_lvb} takes the LVB from any such
+     * lock, as its holder's buffer holds it: {@code pack_rcom_lock} copies {@code lkb_lvbptr}). When the value
+     * is older than the last write, reading it later is not a lost order but what fs/dlm does: it becomes
+     * unordered. The newest write, or a value not written for certain, stays as it is.
+     */
+    void restorableByRecovery(ResourceName resource, long value) {
+        History h = resources.get(resource);
+        Integer index = h == null ? null : h.indexOf.get(value);
+        if (index != null && index < h.writes) {
+            h.unordered.add(value);
         }
     }
 

@@ -21,12 +21,14 @@ class DlmScenarioTest {
     /**
      * Seeds beyond the default range that once failed (found by the long runs, sim/README.md), replayed in
      * every build: 1265 (a PR holder converting to PW sat in the convert queue while recovery settled a
-     * PR->CW conversion to CW beside it).
+     * PR->CW conversion to CW beside it); 1624 and 807 (a new master took the LVB, valid, from a surviving VALBLK
+     * lock above CR whose buffer was older than the last write, as fs/dlm's recover_lvb does; the LVB checker
+     * called the read a lost order).
      */
     @Test
     @DisplayName("dlm: seeds the long runs found and that were fixed")
     void formerlyFailingSeeds() {
-        for (long seed : new long[] {1265}) {
+        for (long seed : new long[] {1265, 1624, 807}) {
             DlmScenario scenario = new DlmScenario();
             Simulation.run(scenario, scenario.defaults(seed));
         }

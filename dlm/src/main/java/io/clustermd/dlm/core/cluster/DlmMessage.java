@@ -56,16 +56,32 @@ public sealed interface DlmMessage {
 
   // ---- holder to master ----------------------------------------------------------------------
 
+  // A holder's LVB buffer changes after a send (a grant copies into it); a message is a snapshot of it
+  // at the send, as fs/dlm copies it into the message (sim seed 86: an unlock in flight wrote the value a
+  // later grant had copied into the holder's buffer).
+
   record Request(
       LockId holderId, ResourceName name, LockMode mode, int flags, byte[] lvb, boolean wantsBast)
-      implements Normal {}
+      implements Normal {
+    public Request {
+      lvb = lvb == null ? null : lvb.clone();
+    }
+  }
 
   /** @param replyWanted false for a down-conversion, which the holder completes at once (§3.3) */
   record Convert(
       LockId masterId, LockId holderId, ResourceName name, LockMode mode, int flags, byte[] lvb, boolean replyWanted)
-      implements Normal {}
+      implements Normal {
+    public Convert {
+      lvb = lvb == null ? null : lvb.clone();
+    }
+  }
 
-  record Unlock(LockId masterId, LockId holderId, ResourceName name, int flags, byte[] lvb) implements Normal {}
+  record Unlock(LockId masterId, LockId holderId, ResourceName name, int flags, byte[] lvb) implements Normal {
+    public Unlock {
+      lvb = lvb == null ? null : lvb.clone();
+    }
+  }
 
   record Cancel(LockId masterId, LockId holderId, ResourceName name) implements Normal {}
 

@@ -65,6 +65,18 @@ final class Held {
   /** A NOQUEUE conversion queued by recovery is cancelled if not granted: it completes with EAGAIN. */
   boolean cancelAsNoqueue;
 
+  /**
+   * The client was told EUNLOCK when the unlock was sent to the remote master (one message, as a
+   * down-conversion is): the lock stays here, invisible to the client and silent, until the master's
+   * reply or recovery ends it, so that recovery still sees it as fs/dlm sees an unlock in flight.
+   */
+  boolean unlockAnnounced;
+
+  /** Whether the client still sees this lock: completions, failures and blocking callbacks reach it. */
+  boolean visible() {
+    return !unlockAnnounced;
+  }
+
   Held(LockId id, ResourceName name, boolean wantsBast, byte[] lvb) {
     this.id = id;
     this.name = name;
@@ -99,7 +111,7 @@ final class Held {
    */
   LockSnapshot snapshot() {
     LockMode rq = status == LockStatus.GRANTED ? null : rqmode;
-    return new LockSnapshot(id, grantedModeForRecovery(), rq, flags, lvb, lvbSeq, wantsBast);
+    return new LockSnapshot(id, grantedModeForRecovery(), rq, flags, lvb == null ? null : lvb.clone(), lvbSeq, wantsBast);
   }
 
   @Override

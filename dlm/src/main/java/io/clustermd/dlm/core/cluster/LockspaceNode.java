@@ -176,7 +176,7 @@ public final class LockspaceNode {
   /** A conversion (dlm.md §3.3). */
   public Result convert(LockId id, LockMode mode, LockFlags flags, byte[] lvb, long now) {
     this.now = now;
-    Held h = held.get(id);
+    Held h = clientLock(id);
     String bad = ArgumentRules.lockArgs(mode, flags.with(LockFlag.CONVERT), lvb != null || (h != null && h.lvb != null));
     if (bad == null) {
       bad = checkLvb(lvb);
@@ -219,7 +219,7 @@ public final class LockspaceNode {
     if (bad != null) {
       return new Result.Rejected(DlmError.EINVAL, bad);
     }
-    Held h = held.get(id);
+    Held h = clientLock(id);
     if (h == null) {
       return new Result.Rejected(DlmError.ENOENT, "no lock " + id + " in lockspace " + lockspace);
     }
@@ -397,6 +397,9 @@ public final class LockspaceNode {
     if (lvb != null && h.lvb != null) {
       System.arraycopy(lvb, 0, h.lvb, 0, lvbLength);
     }
+    // Only the unlock of a granted lock with nothing in flight is answered at once: then no grant can
+    // cross it, and the mode it unlocks from (which decides the LVB write) is the one its client knows.
+    boolean settled = h.pending == Pending.NONE && h.status == LockStatus.GRANTED;
     switch (h.pending) {
       case MASTER -> {
         // The request never reached a master: it ends here, completed by the unlock (§5.1).
@@ -421,6 +424,15 @@ public final class LockspaceNode {
       applyMaster(m, m.core.unlock(h.masterId, sent, h.lvb), h.masterId, Operation.UNLOCK, true, out);
     } else {
       out.add(send(k.master, new DlmMessage.Unlock(h.masterId, h.id, h.name, sent.bits(), h.lvb)));
+      if (!settled) {
+        return null; // a forced unlock overlapping a cancel or a queued conversion waits for the reply
+      }
+      // One message, as a down-conversion: an unlock cannot be refused once sent (the holder has checked
+      // it), and the master applies it, with its LVB write, before anything this node sends it later
+      // (the link is ordered). fs/dlm waits for the reply; answering now halves a remote lock+unlock.
+      // The lock stays, silent, until the reply (or recovery, as an unlock in flight) ends it.
+      out.add(new NodeEffect.Completed(h.id, DlmStatus.EUNLOCK, null, 0, null));
+      h.unlockAnnounced = true;
     }
     return null;
   }
@@ -527,7 +539,9 @@ public final class LockspaceNode {
       h.lvbSeq = lvbSeq;
     }
     h.filter.completed(mode);
-    out.add(new NodeEffect.Completed(h.id, status, mode, sbFlags, lvbRead));
+    if (h.visible()) {
+      out.add(new NodeEffect.Completed(h.id, status, mode, sbFlags, lvbRead));
+    }
     if (h.pending != Pending.UNLOCK || status == DlmStatus.EUNLOCK) {
       h.pending = Pending.NONE;
     }
@@ -583,7 +597,7 @@ public final class LockspaceNode {
   private void end(Held h, DlmStatus endedWith, List<NodeEffect> out) {
     boolean deferredUnlock = deferred.stream().anyMatch(d -> d.lock() == h && d.kind() == Deferred.Kind.UNLOCK);
     deferred.removeIf(d -> d.lock() == h);
-    boolean unlockOwed = endedWith != DlmStatus.EUNLOCK
+    boolean unlockOwed = endedWith != DlmStatus.EUNLOCK && h.visible()
         && (h.pending == Pending.UNLOCK || h.unlockOverlap != null || deferredUnlock);
     h.status = LockStatus.ENDED;
     h.grmode = null;
@@ -621,7 +635,9 @@ public final class LockspaceNode {
           Held h = held.get(init.holderId());
           if (h != null) {
             h.pending = Pending.NONE;
-            out.add(new NodeEffect.Failed(h.id, r.error(), r.reason()));
+            if (h.visible()) {
+              out.add(new NodeEffect.Failed(h.id, r.error(), r.reason()));
+            }
             if (!h.existsAtMaster()) {
               end(h, null, out);
             }
@@ -667,7 +683,7 @@ public final class LockspaceNode {
       } else if (e instanceof Effect.Blocking b) {
         if (o.node().equals(self)) {
           Held h = held.get(o.holderId());
-          if (h != null && h.filter.admitBlocking(b.mode())) {
+          if (h != null && h.visible() && h.filter.admitBlocking(b.mode())) {
             out.add(new NodeEffect.Blocked(h.id, b.mode()));
           }
         } else {
@@ -756,7 +772,7 @@ public final class LockspaceNode {
       }
     } else if (message instanceof DlmMessage.Bast b) {
       Held h = held.get(b.holderId());
-      if (h != null && h.filter.admitBlocking(b.mode())) {
+      if (h != null && h.visible() && h.filter.admitBlocking(b.mode())) {
         out.add(new NodeEffect.Blocked(h.id, b.mode()));
       }
     }
@@ -848,6 +864,10 @@ public final class LockspaceNode {
       }
       case REJECTED -> {
         h.pending = Pending.NONE;
+        if (!h.visible()) {
+          end(h, DlmStatus.EUNLOCK, out); // the master has no copy: the announced unlock is done
+          return;
+        }
         out.add(new NodeEffect.Failed(h.id, r.error(), r.reason()));
         if (!h.existsAtMaster()) {
           end(h, null, out);
@@ -939,7 +959,7 @@ public final class LockspaceNode {
             // replay, so the unlock overlaps it.
             case UNLOCK -> startUnlock(h, d.flags().with(LockFlag.FORCEUNLOCK), d.lvb(), out);
           };
-      if (refused != null) {
+      if (refused != null && h.visible()) {
         out.add(new NodeEffect.Failed(h.id, refused.error(), refused.reason()));
       }
     }
@@ -964,19 +984,25 @@ public final class LockspaceNode {
     return new LockId(++lastLockId);
   }
 
+  /** A lock the client still has (not one whose unlock was announced and awaits the master's reply). */
+  private Held clientLock(LockId id) {
+    Held h = held.get(id);
+    return h == null || !h.visible() ? null : h;
+  }
+
   NodeEffect.Send send(NodeId to, DlmMessage m) {
     return new NodeEffect.Send(to, m);
   }
 
   /** The held lock with this id, for checkers; null when unknown. */
   public LockStatus statusOf(LockId id) {
-    Held h = held.get(id);
+    Held h = clientLock(id);
     return h == null ? LockStatus.ENDED : h.status;
   }
 
   /** Granted mode of a local client's lock as this holder believes it; null when none. */
   public LockMode heldMode(LockId id) {
-    Held h = held.get(id);
+    Held h = clientLock(id);
     return h == null ? null : h.grmode;
   }
 

@@ -804,7 +804,7 @@ final class Recovery {
         n.convert(h.id, h.resendMode, h.resendFlags.without(LockFlag.CONVERT), null, n.now);
     if (r instanceof LockspaceNode.Result.Accepted a) {
       out.addAll(a.effects());
-    } else if (r instanceof LockspaceNode.Result.Rejected rej) {
+    } else if (r instanceof LockspaceNode.Result.Rejected rej && h.visible()) {
       out.add(new NodeEffect.Failed(h.id, rej.error(), rej.reason()));
     }
   }

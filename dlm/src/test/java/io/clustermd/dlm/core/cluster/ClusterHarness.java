@@ -30,6 +30,8 @@ final class ClusterHarness {
 
   final Map<NodeId, LockspaceNode> nodes = new LinkedHashMap<>();
   final Deque<Sent> wire = new ArrayDeque<>();
+  /** Every message sent, in order, delivered or not. */
+  final List<Sent> sent = new ArrayList<>();
   final Map<NodeId, List<NodeEffect>> effects = new HashMap<>();
   final Set<NodeId> dead = new HashSet<>();
   final Set<NodeId> leftCleanly = new HashSet<>();
@@ -72,6 +74,7 @@ final class ClusterHarness {
     for (NodeEffect e : out) {
       effects.get(n).add(e);
       if (e instanceof NodeEffect.Send s) {
+        sent.add(new Sent(n, s.to(), s.message()));
         if (!dead.contains(s.to())) {
           wire.add(new Sent(n, s.to(), s.message()));
         }
