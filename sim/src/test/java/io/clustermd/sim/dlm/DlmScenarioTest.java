@@ -23,12 +23,14 @@ class DlmScenarioTest {
      * every build: 1265 (a PR holder converting to PW sat in the convert queue while recovery settled a
      * PR->CW conversion to CW beside it); 1624 and 807 (a new master took the LVB, valid, from a surviving VALBLK
      * lock above CR whose buffer was older than the last write, as fs/dlm's recover_lvb does; the LVB checker
-     * called the read a lost order).
+     * called the read a lost order); 3603 (a joiner that never got Resume became coordinator and gave itself a
+     * new slot while the others had agreed on its old one: a node now reports the slot the last coordinator
+     * assigned it, as fs/dlm's ls_slot).
      */
     @Test
     @DisplayName("dlm: seeds the long runs found and that were fixed")
     void formerlyFailingSeeds() {
-        for (long seed : new long[] {1265, 1624, 807}) {
+        for (long seed : new long[] {1265, 1624, 807, 3603}) {
             DlmScenario scenario = new DlmScenario();
             Simulation.run(scenario, scenario.defaults(seed));
         }

@@ -80,6 +80,13 @@ public final class LockspaceNode {
   boolean removed;
   Recovery run;
   List<Slot> slots = List.of();
+  /**
+   * Our slot as the last coordinator assigned it (fs/dlm {@code ls_slot}, set by dlm_slots_copy_in before
+   * recovery ends): reported in our Status, so that an assignment whose run did not finish here survives a
+   * change of coordinator (sim seed 3603: a joiner never got Resume, became coordinator, and gave itself a
+   * new slot while the others had already agreed on its old one). 0 before any assignment.
+   */
+  int ownSlot;
   long generation;
   boolean leaving;
 

@@ -149,7 +149,8 @@ final class Recovery {
     }
     n.run = new Recovery(view, ++n.stopEpoch);
     DlmMessage.Status status =
-        new DlmMessage.Status(view.members(), ourSlot(n.slots, n.self), n.generation, n.lvbLength, n.stopEpoch);
+        new DlmMessage.Status(view.members(), n.ownSlot > 0 ? n.ownSlot : ourSlot(n.slots, n.self), n.generation,
+            n.lvbLength, n.stopEpoch);
     mailbox(n).statuses.put(n.self, status);
     for (NodeId member : view.members()) {
       if (!member.equals(n.self)) {
@@ -403,6 +404,7 @@ final class Recovery {
     epochs = used;
     mailbox(n).usedEpochs.putAll(used);
     slots = s.slots();
+    n.ownSlot = ourSlot(s.slots(), n.self);
     generation = s.generation();
     fixInFlightOperations(n, out);
     resetMasters(n);
