@@ -4,10 +4,10 @@ import static io.clustermd.dlm.core.LockMode.CR;
 import static io.clustermd.dlm.core.LockMode.EX;
 import static io.clustermd.dlm.core.LockMode.NL;
 import static io.clustermd.dlm.core.LockMode.PR;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.clustermd.dlm.core.DlmError;
@@ -65,7 +65,7 @@ class RemoteUnlockTest {
     c.run();
     assertEquals(1, c.completions(holder, l).stream().filter(x -> x.status() == DlmStatus.EUNLOCK).count());
     assertEquals(2, c.completions(holder, l).size(), "the grant and one EUNLOCK");
-    assertEquals(null, c.node(holder).heldMode(l));
+    assertNull(c.node(holder).heldMode(l));
   }
 
   @Test
