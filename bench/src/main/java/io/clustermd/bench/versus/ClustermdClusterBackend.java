@@ -9,6 +9,7 @@ import io.clustermd.dlm.core.LockFlags;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -41,6 +42,8 @@ public final class ClustermdClusterBackend implements LockServiceBackend {
   private static final String EXTRA_CONFIG = "akka.loglevel = WARNING";
 
   private LocalDlmCluster cluster;
+  private long lockWaitMillisMax;
+  private ArteryRoundTrip roundTrip;
   private final List<ClusterLockspace> lockspaces = new ArrayList<>();
   private final List<DlmClient> clients = new ArrayList<>();
   /** Locks held only to keep a name mastered on a chosen node; released on close. */
@@ -60,6 +63,7 @@ public final class ClustermdClusterBackend implements LockServiceBackend {
 
   @Override
   public void start(int nodes, long lockWaitMillisMax) throws Exception {
+    this.lockWaitMillisMax = lockWaitMillisMax;
     Duration wait = Duration.ofMillis(lockWaitMillisMax);
     cluster = LocalDlmCluster.start(nodes, PROFILE, EXTRA_CONFIG, wait);
     List<CompletableFuture<ClusterLockspace>> joins = new ArrayList<>();
@@ -84,6 +88,15 @@ public final class ClustermdClusterBackend implements LockServiceBackend {
       }
       Thread.sleep(VIEW_POLL_MILLIS);
     }
+  }
+
+  /** Case (r): n1 to n2 and back over the same Artery connection the DLM's frames use. */
+  @Override
+  public Optional<RoundTrip> roundTrip() {
+    if (roundTrip == null) {
+      roundTrip = new ArteryRoundTrip(cluster.system(0), cluster.system(1), lockWaitMillisMax);
+    }
+    return Optional.of(roundTrip);
   }
 
   @Override
@@ -120,6 +133,7 @@ public final class ClustermdClusterBackend implements LockServiceBackend {
     if (cluster != null) {
       cluster.close();
       cluster = null;
+      roundTrip = null;
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.clustermd.bench.versus;
 
+import java.util.Optional;
+
 /**
  * A 3-node lock service as seen from one client on each node: the thing the side-by-side
  * benchmark compares (issue 3, "Show"). A backend is started once, measured case by case, and
@@ -28,6 +30,15 @@ public interface LockServiceBackend extends AutoCloseable {
    */
   Placement prepare(VersusCase uncontendedCase, String lockName) throws Exception;
 
+  /**
+   * The bare transport round trip under this backend, node 1 to node 2 and back with no lock
+   * service code on the path (case {@link VersusCase#TRANSPORT_ROUND_TRIP}); empty when the
+   * backend has none worth measuring.
+   */
+  default Optional<RoundTrip> roundTrip() {
+    return Optional.empty();
+  }
+
   /** Stops every node and client; idempotent. */
   @Override
   void close() throws Exception;
@@ -40,6 +51,16 @@ public interface LockServiceBackend extends AutoCloseable {
 
     /** Releases a lock this client acquired. */
     void unlock(LockHandle handle) throws Exception;
+  }
+
+  /** One message from node 1 to node 2 and back, waited for as a lock client waits. */
+  interface RoundTrip {
+
+    /** Sends one probe and returns when it came back; bounded by the backend's lock wait. */
+    void once() throws Exception;
+
+    /** What the round trip crosses (printed next to the numbers). */
+    String note();
   }
 
   /** A held lock; each backend has its own kind. */

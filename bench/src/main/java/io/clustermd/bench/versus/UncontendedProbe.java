@@ -45,6 +45,31 @@ final class UncontendedProbe {
         placement.note());
   }
 
+  /**
+   * Case (r): the same loop, warm-up and window, over {@link LockServiceBackend.RoundTrip#once}
+   * from n1; one sample is one round trip.
+   */
+  static CaseResult runRoundTrip(LockServiceBackend backend, LockServiceBackend.RoundTrip trip, VersusOptions options)
+      throws Exception {
+    long warmupEnd = System.nanoTime() + options.warmup().toNanos();
+    while (System.nanoTime() < warmupEnd) {
+      trip.once();
+    }
+    Histogram nanos = Latencies.newHistogram();
+    long start = System.nanoTime();
+    long end = start + options.measure().toNanos();
+    long now = start;
+    do {
+      long before = now;
+      trip.once();
+      now = System.nanoTime();
+      Latencies.record(nanos, now - before);
+    } while (now < end);
+    double seconds = (now - start) / 1e9;
+    return CaseResult.measured(backend.name(), VersusCase.TRANSPORT_ROUND_TRIP, NodeNames.of(0), nanos,
+        nanos.getTotalCount() / seconds, trip.note());
+  }
+
   private static void pair(LockClient client, String lockName) throws Exception {
     LockHandle h = client.lock(lockName, true);
     client.unlock(h);

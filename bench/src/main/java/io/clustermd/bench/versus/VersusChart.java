@@ -38,7 +38,7 @@ final class VersusChart {
     CategoryChart chart = styled(new CategoryChartBuilder()
         .width(WIDTH).height(HEIGHT)
         .title("Lock latency, 3 nodes (" + subtitle + ")")
-        .xAxisTitle("case: (a) local master, (b) remote master, (c) contended handoff")
+        .xAxisTitle("case: (a) local master, (r) bare Akka round trip, (b) remote master, (c) contended handoff")
         .yAxisTitle("µs (log scale)")
         .build());
     List<String> categories = new ArrayList<>();
@@ -65,12 +65,16 @@ final class VersusChart {
     CategoryChart chart = styled(new CategoryChartBuilder()
         .width(WIDTH).height(HEIGHT)
         .title("Rate, 3 nodes (" + subtitle + ")")
-        .xAxisTitle("(a), (b): one client's lock+unlock pairs/s; (c): lock transfers/s")
+        .xAxisTitle("(a), (b): one client's lock+unlock pairs/s; (r): round trips/s; (c): lock transfers/s")
         .yAxisTitle("per second (log scale)")
         .build());
     List<String> categories = new ArrayList<>();
     for (VersusCase c : results.options().cases()) {
-      categories.add("(" + c.letter() + ")" + (c == VersusCase.CONTENDED_HANDOFF ? " handoffs/s" : " pairs/s"));
+      categories.add("(" + c.letter() + ")" + switch (c) {
+        case CONTENDED_HANDOFF -> " handoffs/s";
+        case TRANSPORT_ROUND_TRIP -> " round trips/s";
+        default -> " pairs/s";
+      });
     }
     for (String backend : backends(rows)) {
       List<Double> values = new ArrayList<>();

@@ -46,7 +46,8 @@ public final class VersusMain implements Callable<Integer> {
       description = "Warm-up seconds per case, not measured (default: ${DEFAULT-VALUE}).")
   private int warmupSeconds;
 
-  @Option(names = "--cases", split = ",", defaultValue = "a,b,c", description = "Cases (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--cases", split = ",", defaultValue = "a,r,b,c",
+      description = "Cases; r is the bare Akka round trip (b) is counted in (default: ${DEFAULT-VALUE}).")
   private List<String> cases;
 
   @Option(names = "--rounds", defaultValue = "1",

@@ -63,6 +63,9 @@ public final class VersusRunner {
       }
       descriptions.put(name, backend.description());
       for (VersusCase c : options.cases()) {
+        if (c == VersusCase.TRANSPORT_ROUND_TRIP && backend.roundTrip().isEmpty()) {
+          continue; // no transport of its own to measure: no row
+        }
         CaseResult r = runCase(backend, c);
         rounds.add(new RoundResult(round, r));
         say("round %d: %s %s: %s", round, name, c.label(), ResultReport.oneLine(r));
@@ -87,6 +90,9 @@ public final class VersusRunner {
     try {
       if (c == VersusCase.CONTENDED_HANDOFF) {
         return ContendedProbe.run(backend, lockName, options);
+      }
+      if (c == VersusCase.TRANSPORT_ROUND_TRIP) {
+        return UncontendedProbe.runRoundTrip(backend, backend.roundTrip().orElseThrow(), options);
       }
       return UncontendedProbe.run(backend, c, lockName, options);
     } catch (InterruptedException e) {

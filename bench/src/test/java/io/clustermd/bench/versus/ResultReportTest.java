@@ -45,6 +45,31 @@ class ResultReportTest {
   }
 
   @Test
+  @DisplayName("(b) is held against 1.5 times the same run's bare round trip (r) when there is one")
+  void remoteMasterInRoundTrips() {
+    ResultReport slowTransport = new ResultReport(results(List.of(
+        new RoundResult(1, row("zookeeper", VersusCase.REMOTE_MASTER, 30000, 90000, 30)),
+        new RoundResult(1, row("clustermd", VersusCase.TRANSPORT_ROUND_TRIP, 2000, 9000, 500)),
+        new RoundResult(1, row("clustermd", VersusCase.REMOTE_MASTER, 2900, 9000, 340)))));
+    CaseResult b = slowTransport.rows().get(2);
+    assertEquals(1.45, slowTransport.inRoundTrips(b).orElseThrow(), 1e-9);
+    assertEquals("met", slowTransport.targetStatus(b), "2.9 ms < 1.5 x 2 ms, and 10x zookeeper");
+    assertEquals("", slowTransport.targetStatus(slowTransport.rows().get(1)), "(r) is a unit, not a target");
+    assertTrue(slowTransport.text().contains("p50 = 1.45 round trips (r)"), slowTransport.text());
+
+    ResultReport over = new ResultReport(results(List.of(
+        new RoundResult(1, row("zookeeper", VersusCase.REMOTE_MASTER, 30000, 90000, 30)),
+        new RoundResult(1, row("clustermd", VersusCase.TRANSPORT_ROUND_TRIP, 2000, 9000, 500)),
+        new RoundResult(1, row("clustermd", VersusCase.REMOTE_MASTER, 3100, 9000, 320)))));
+    assertEquals("missed", over.targetStatus(over.rows().get(2)), "3.1 ms is over 1.5 round trips");
+
+    ResultReport noTrip = new ResultReport(results(List.of(
+        new RoundResult(1, row("zookeeper", VersusCase.REMOTE_MASTER, 30000, 90000, 30)),
+        new RoundResult(1, row("clustermd", VersusCase.REMOTE_MASTER, 2900, 9000, 340)))));
+    assertEquals("missed", noTrip.targetStatus(noTrip.rows().get(1)), "without (r) the bound is 0.4 ms");
+  }
+
+  @Test
   @DisplayName("with several rounds a row is the median of each column, and one failed round fails the row")
   void mediansOverRounds() {
     VersusResults results = results(List.of(

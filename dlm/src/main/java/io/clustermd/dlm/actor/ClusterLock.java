@@ -15,7 +15,6 @@ import io.clustermd.dlm.core.cluster.NodeEffect;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -36,14 +35,14 @@ final class ClusterLock implements DlmLock {
   private final ResourceName resource;
   private final byte[] lvb;
   private final Executor executor;
-  private final CompletableFuture<StatusBlock> requested = new CompletableFuture<>();
+  private final ClientFuture requested = new ClientFuture();
   private final CallbackFilter filter = new CallbackFilter();
   private volatile BlockingHandler handler;
 
   /** Guards the three fields below. */
   private final Object queue = new Object();
   private final ArrayDeque<NodeEffect> pending = new ArrayDeque<>(2);
-  private final ArrayDeque<CompletableFuture<StatusBlock>> outstanding = new ArrayDeque<>(2);
+  private final ArrayDeque<ClientFuture> outstanding = new ArrayDeque<>(2);
   private boolean deliveryScheduled;
 
   ClusterLock(ClusterLockspace lockspace, LockId id, ResourceName resource, byte[] lvb, BlockingHandler handler,
@@ -83,7 +82,7 @@ final class ClusterLock implements DlmLock {
 
   @Override
   public CompletionStage<StatusBlock> convert(LockMode mode, LockFlags flags) {
-    CompletableFuture<StatusBlock> done = new CompletableFuture<>();
+    ClientFuture done = new ClientFuture();
     lockspace.run(this, done, (node, now) -> node.convert(id, mode, flags, lvb, now));
     return done;
   }
@@ -102,7 +101,7 @@ final class ClusterLock implements DlmLock {
 
   @Override
   public CompletionStage<StatusBlock> unlock(LockFlags flags) {
-    CompletableFuture<StatusBlock> done = new CompletableFuture<>();
+    ClientFuture done = new ClientFuture();
     lockspace.run(this, done, (node, now) -> node.unlock(id, flags, lvb, now));
     return done;
   }
@@ -114,7 +113,7 @@ final class ClusterLock implements DlmLock {
 
   // ---- called by the lockspace under its monitor ----------------------------------------------
 
-  void expect(CompletableFuture<StatusBlock> done) {
+  void expect(ClientFuture done) {
     synchronized (queue) {
       outstanding.add(done);
     }
@@ -128,14 +127,41 @@ final class ClusterLock implements DlmLock {
 
   // ---- delivery -------------------------------------------------------------------------------
 
+  /**
+   * Delivers what the lockspace queued for this lock from a thread that is not the caller's (the
+   * inbound frame's, a tick's): on the callback executor, or on this thread when delivering runs no
+   * caller code at all (only completions of futures nobody chained a stage to, a waiting thread is
+   * woken directly).
+   */
   void scheduleDelivery() {
+    boolean inline;
     synchronized (queue) {
       if (deliveryScheduled || pending.isEmpty()) {
         return;
       }
       deliveryScheduled = true;
+      inline = runsNoCallerCode();
     }
-    executor.execute(this::drain);
+    if (inline) {
+      drain();
+    } else {
+      executor.execute(this::drain);
+    }
+  }
+
+  /** Under {@code queue}: every pending effect completes futures, and none has a dependent stage. */
+  private boolean runsNoCallerCode() {
+    for (NodeEffect e : pending) {
+      if (!(e instanceof NodeEffect.Completed) && !(e instanceof NodeEffect.Failed)) {
+        return false;
+      }
+    }
+    for (ClientFuture f : outstanding) {
+      if (!f.hasNoDependents()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   void deliverInline() {
@@ -178,7 +204,7 @@ final class ClusterLock implements DlmLock {
     }
     filter.completed(c.mode());
     StatusBlock sb = new StatusBlock(c.status(), id.value(), c.sbFlags(), c.mode());
-    List<CompletableFuture<StatusBlock>> finished = new ArrayList<>(1);
+    List<ClientFuture> finished = new ArrayList<>(1);
     synchronized (queue) {
       if (c.status() == DlmStatus.EUNLOCK) {
         finished.addAll(outstanding);
@@ -191,7 +217,7 @@ final class ClusterLock implements DlmLock {
   }
 
   private void fail(DlmException why) {
-    CompletableFuture<StatusBlock> f;
+    ClientFuture f;
     synchronized (queue) {
       f = outstanding.poll();
     }
@@ -209,7 +235,7 @@ final class ClusterLock implements DlmLock {
 
   /** The lockspace is gone here: fail every outstanding operation. */
   void abandon(DlmException why) {
-    List<CompletableFuture<StatusBlock>> failed;
+    List<ClientFuture> failed;
     synchronized (queue) {
       failed = new ArrayList<>(outstanding);
       outstanding.clear();

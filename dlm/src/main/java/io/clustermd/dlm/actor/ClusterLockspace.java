@@ -5,7 +5,6 @@ import io.clustermd.dlm.api.DlmLock;
 import io.clustermd.dlm.api.LockRequest;
 import io.clustermd.dlm.api.Lockspace;
 import io.clustermd.dlm.api.LockspaceOps;
-import io.clustermd.dlm.api.StatusBlock;
 import io.clustermd.dlm.core.DlmError;
 import io.clustermd.dlm.core.LockId;
 import io.clustermd.dlm.core.cluster.DlmMessage;
@@ -140,7 +139,7 @@ public final class ClusterLockspace implements Lockspace {
     return lock;
   }
 
-  void run(ClusterLock lock, CompletableFuture<StatusBlock> done, Operation op) {
+  void run(ClusterLock lock, ClientFuture done, Operation op) {
     List<ClusterLock> touched = new ArrayList<>(2);
     synchronized (this) {
       ensureUsable();

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class MessagingScenarioTest {
 
     /** Seeds in the default build; -Dclustermd.sim.seeds=N for more, -Dclustermd.sim.seed=S to replay one. */
-    static final int SEEDS = 25;
+    static final int SEEDS = 200;
     /**
      * Runs in the default build last 30 s (10 s of faults, then the 20 s quiet period) to keep the build
      * short; {@code java -jar sim/target/clustermd-sim.jar messaging --seeds ...} runs the full 60 s.
@@ -24,7 +24,7 @@ class MessagingScenarioTest {
 
     @Test
     @DisplayName("messaging under every fault and targeted crashes of senders and receivers at every phase "
-            + "(25 seeds of 30 s): one total order, a sender returns only after every live node processed, no "
+            + "(200 seeds of 30 s): one total order, a sender returns only after every live node processed, no "
             + "node processes its own message or one twice, every send completes and no node is stuck once "
             + "faults stop")
     void survivesTheNemesis() {
