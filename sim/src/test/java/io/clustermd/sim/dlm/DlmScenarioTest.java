@@ -25,12 +25,13 @@ class DlmScenarioTest {
      * lock above CR whose buffer was older than the last write, as fs/dlm's recover_lvb does; the LVB checker
      * called the read a lost order); 3603 (a joiner that never got Resume became coordinator and gave itself a
      * new slot while the others had agreed on its old one: a node now reports the slot the last coordinator
-     * assigned it, as fs/dlm's ls_slot).
+     * assigned it, as fs/dlm's ls_slot); 6060 (a conversion in flight to a departed master, to be resent
+     * after recovery, let the holder take a second conversion, which the new master refused).
      */
     @Test
     @DisplayName("dlm: seeds the long runs found and that were fixed")
     void formerlyFailingSeeds() {
-        for (long seed : new long[] {1265, 1624, 807, 3603}) {
+        for (long seed : new long[] {1265, 1624, 807, 3603, 6060}) {
             DlmScenario scenario = new DlmScenario();
             Simulation.run(scenario, scenario.defaults(seed));
         }

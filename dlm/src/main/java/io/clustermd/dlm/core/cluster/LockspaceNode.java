@@ -292,6 +292,10 @@ public final class LockspaceNode {
     if (h.pending != Pending.NONE && !force) {
       return new Result.Rejected(DlmError.EBUSY, "lock " + h.id + " has " + h.pending + " pending; unlock with FORCEUNLOCK to overlap it");
     }
+    if (h.resendConvert && !force) {
+      return new Result.Rejected(DlmError.EBUSY, "lock " + h.id + " has a conversion to " + h.resendMode
+          + " in flight, to be resent after recovery; unlock with FORCEUNLOCK to overlap it");
+    }
     Deferred d = deferredOf(h);
     if (d != null) {
       deferred.remove(d);
@@ -360,6 +364,13 @@ public final class LockspaceNode {
   private static Result.Rejected convertRefusal(Held h, LockMode mode, LockFlags flags) {
     if (h.status != LockStatus.GRANTED || h.pending != Pending.NONE) {
       return new Result.Rejected(DlmError.EBUSY, "lock " + h.id + " is " + h.status + (h.pending == Pending.NONE ? "" : " with " + h.pending + " pending") + "; only a granted lock can convert");
+    }
+    if (h.resendConvert) {
+      // Its conversion was in flight to a master that departed: it stays on the waiters list, to be
+      // resent to the new master when recovery ends (fs/dlm: lkb_wait_type stays set, so a second
+      // convert is -EBUSY; sim seed 6060: the new master refused the second one the holder took).
+      return new Result.Rejected(DlmError.EBUSY, "lock " + h.id + " has a conversion to " + h.resendMode
+          + " in flight, to be resent to the new master after recovery; only a granted lock can convert");
     }
     if (flags.has(LockFlag.QUECVT) && !(h.grmode.value() < mode.value() || h.grmode.isMiddleConversionTo(mode))) {
       return new Result.Rejected(DlmError.EINVAL, "QUECVT is not allowed for " + h.grmode + "->" + mode + " (upward conversions only)");
