@@ -19,30 +19,7 @@ final class UncontendedProbe {
       throws Exception {
     Placement placement = backend.prepare(c, lockName);
     LockClient client = backend.node(placement.node());
-
-    long warmupEnd = System.nanoTime() + options.warmup().toNanos();
-    while (System.nanoTime() < warmupEnd) {
-      pair(client, lockName);
-    }
-
-    Histogram nanos = Latencies.newHistogram();
-    long start = System.nanoTime();
-    long end = start + options.measure().toNanos();
-    long now = start;
-    do { // at least one sample, however slow the machine
-      long before = now;
-      pair(client, lockName);
-      now = System.nanoTime();
-      Latencies.record(nanos, now - before);
-    } while (now < end);
-    double seconds = (now - start) / 1e9;
-    return CaseResult.measured(
-        backend.name(),
-        c,
-        NodeNames.of(placement.node()),
-        nanos,
-        nanos.getTotalCount() / seconds,
-        placement.note());
+    return measure(backend, c, placement.node(), placement.note(), () -> pair(client, lockName), options);
   }
 
   /**
@@ -51,23 +28,35 @@ final class UncontendedProbe {
    */
   static CaseResult runRoundTrip(LockServiceBackend backend, LockServiceBackend.RoundTrip trip, VersusOptions options)
       throws Exception {
+    return measure(backend, VersusCase.TRANSPORT_ROUND_TRIP, 0, trip.note(), trip::once, options);
+  }
+
+  /** One sampled operation: a lock+unlock pair, or one round trip. */
+  @FunctionalInterface
+  private interface Operation {
+    void run() throws Exception;
+  }
+
+  /** Warms up, then samples {@code op} back to back for the measured window. */
+  private static CaseResult measure(LockServiceBackend backend, VersusCase c, int node, String note, Operation op,
+      VersusOptions options) throws Exception {
     long warmupEnd = System.nanoTime() + options.warmup().toNanos();
     while (System.nanoTime() < warmupEnd) {
-      trip.once();
+      op.run();
     }
+
     Histogram nanos = Latencies.newHistogram();
     long start = System.nanoTime();
     long end = start + options.measure().toNanos();
     long now = start;
-    do {
+    do { // at least one sample, however slow the machine
       long before = now;
-      trip.once();
+      op.run();
       now = System.nanoTime();
       Latencies.record(nanos, now - before);
     } while (now < end);
     double seconds = (now - start) / 1e9;
-    return CaseResult.measured(backend.name(), VersusCase.TRANSPORT_ROUND_TRIP, NodeNames.of(0), nanos,
-        nanos.getTotalCount() / seconds, trip.note());
+    return CaseResult.measured(backend.name(), c, NodeNames.of(node), nanos, nanos.getTotalCount() / seconds, note);
   }
 
   private static void pair(LockClient client, String lockName) throws Exception {
