@@ -1,7 +1,13 @@
 package io.clustermd.sim;
 
 import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,7 +17,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code java -jar sim/target/clustermd-sim.jar <scenario> --seeds 1-500 [--nodes N] [--duration-seconds S]}:
  * runs a scenario over many seeds, prints one line per failing seed with its replay command and a closing
- * {@code N passed, M failed}; exits 1 if any seed failed. {@code --seed n} runs one seed and prints the
+ * {@code N passed, M failed}; exits 1 if any seed failed. {@code --jobs N} runs N seeds at once. {@code --seed n} runs one seed and prints the
  * full failure report (trace tail included; {@code --trace-tail N} keeps N lines instead of the scenario's).
  */
 @Command(name = "clustermd-sim", mixinStandardHelpOptions = true,
@@ -27,8 +33,13 @@ public final class SimMain implements Runnable {
 
     /** The command line with one subcommand per registered scenario. */
     public static CommandLine commandLine() {
+        return commandLine(Scenarios.all());
+    }
+
+    /** The command line for these scenarios (tests add scenarios that fail on purpose). */
+    static CommandLine commandLine(List<? extends Scenario<?>> scenarios) {
         CommandLine cl = new CommandLine(new SimMain());
-        for (Scenario<?> s : Scenarios.all()) {
+        for (Scenario<?> s : scenarios) {
             CommandLine sub = new CommandLine(new RunScenario<>(s));
             sub.getCommandSpec().usageMessage().description(s.description());
             cl.addSubcommand(s.name(), sub);
@@ -71,29 +82,60 @@ public final class SimMain implements Runnable {
             this.scenario = scenario;
         }
 
+        @Option(names = "--jobs", defaultValue = "1",
+                description = "Seeds run at once, one thread each (default: ${DEFAULT-VALUE}); each seed stays "
+                        + "deterministic, only the order of the output lines changes.")
+        private int jobs;
+
         @Override
         public Integer call() {
+            if (jobs < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--jobs must be at least 1, was " + jobs);
+            }
             PrintWriter out = spec.commandLine().getOut();
             SeedSpec spec = seed != null ? SeedSpec.parse(Long.toString(seed)) : SeedSpec.parse(seeds);
             boolean single = spec.count() == 1;
-            long[] counts = new long[2];
-            spec.stream().forEach(s -> {
+            AtomicLong passed = new AtomicLong();
+            AtomicLong failed = new AtomicLong();
+            LongConsumer runOne = s -> {
+                String line = null;
                 try {
                     SimResult r = Simulation.run(scenario, options(s));
-                    counts[0]++;
+                    passed.incrementAndGet();
                     if (single) {
-                        out.println("seed " + s + " passed: " + r.events() + " events, " + r.simulatedMillis()
-                                + " ms simulated, trace hash " + Long.toHexString(r.traceHash()));
+                        line = "seed " + s + " passed: " + r.events() + " events, " + r.simulatedMillis()
+                                + " ms simulated, trace hash " + Long.toHexString(r.traceHash());
                     }
                 } catch (SimFailure f) {
-                    counts[1]++;
-                    out.println(single ? f.getMessage() : f.summary());
+                    failed.incrementAndGet();
+                    line = single ? f.getMessage() : f.summary();
                 }
-                out.flush();
-            });
-            out.println(counts[0] + " passed, " + counts[1] + " failed");
+                if (line != null) {
+                    synchronized (out) {
+                        out.println(line);
+                        out.flush();
+                    }
+                }
+            };
+            if (jobs == 1) {
+                spec.stream().forEach(runOne);
+            } else {
+                ForkJoinPool pool = new ForkJoinPool(jobs);
+                try {
+                    long[] all = spec.stream().toArray(); // an array splits evenly between the threads
+                    pool.submit(() -> Arrays.stream(all).parallel().forEach(runOne)).get();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while running seeds", e);
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("a seed's run threw outside the simulation", e.getCause());
+                } finally {
+                    pool.shutdownNow();
+                }
+            }
+            out.println(passed.get() + " passed, " + failed.get() + " failed");
             out.flush();
-            return counts[1] == 0 ? 0 : 1;
+            return failed.get() == 0 ? 0 : 1;
         }
 
         private SimOptions options(long s) {
