@@ -78,14 +78,14 @@ public final class SimMain implements Runnable {
         @Option(names = "--trace-tail", description = "Trace lines a failure report shows (default: the scenario's).")
         private Integer traceTail;
 
-        RunScenario(Scenario<M> scenario) {
-            this.scenario = scenario;
-        }
-
         @Option(names = "--jobs", defaultValue = "1",
                 description = "Seeds run at once, one thread each (default: ${DEFAULT-VALUE}); each seed stays "
                         + "deterministic, only the order of the output lines changes.")
         private int jobs;
+
+        RunScenario(Scenario<M> scenario) {
+            this.scenario = scenario;
+        }
 
         @Override
         public Integer call() {
