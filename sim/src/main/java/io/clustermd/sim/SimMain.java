@@ -17,8 +17,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code java -jar sim/target/clustermd-sim.jar <scenario> --seeds 1-500 [--nodes N] [--duration-seconds S]}:
  * runs a scenario over many seeds, prints one line per failing seed with its replay command and a closing
- * {@code N passed, M failed}; exits 1 if any seed failed. {@code --jobs N} runs N seeds at once. {@code --seed n} runs one seed and prints the
- * full failure report (trace tail included; {@code --trace-tail N} keeps N lines instead of the scenario's).
+ * {@code N passed, M failed}; exits 1 if any seed failed. {@code --jobs N} runs N seeds at once. {@code --seed n}
+ * runs one seed and prints the full failure report (trace tail included; {@code --trace-tail N} keeps N lines
+ * instead of the scenario's).
  */
 @Command(name = "clustermd-sim", mixinStandardHelpOptions = true,
         description = "Deterministic simulation of clustermd protocols; one subcommand per scenario.")
