@@ -26,12 +26,15 @@ class DlmScenarioTest {
      * called the read a lost order); 3603 (a joiner that never got Resume became coordinator and gave itself a
      * new slot while the others had agreed on its old one: a node now reports the slot the last coordinator
      * assigned it, as fs/dlm's ls_slot); 6060 (a conversion in flight to a departed master, to be resent
-     * after recovery, let the holder take a second conversion, which the new master refused).
+     * after recovery, let the holder take a second conversion, which the new master refused); 8686 (a run
+     * that finished at the new master but that a holder abandoned: the holder re-sent its locks, the master
+     * parked them forever, and recovery never resumed; the master now answers with the ids it has, as
+     * fs/dlm's -EEXIST).
      */
     @Test
     @DisplayName("dlm: seeds the long runs found and that were fixed")
     void formerlyFailingSeeds() {
-        for (long seed : new long[] {1265, 1624, 807, 3603, 6060}) {
+        for (long seed : new long[] {1265, 1624, 807, 3603, 6060, 8686}) {
             DlmScenario scenario = new DlmScenario();
             Simulation.run(scenario, scenario.defaults(seed));
         }

@@ -654,6 +654,19 @@ final class Recovery {
 
   private void onRecoverLocks(LockspaceNode n, NodeId from, DlmMessage.RecoverLocks l, List<NodeEffect> out) {
     Mastered m = n.mastered.get(l.name());
+    if (m != null && !m.tentative && alreadyRestored(m, from, l)) {
+      // We re-mastered these locks in a run that finished here but that the sender abandoned, so it
+      // looked the master up again and re-sent them. fs/dlm answers such an RCOM_LOCK with -EEXIST
+      // and the id it already has (dlm_recover_master_copy), which the holder takes as success.
+      List<LockId> holderIds = new ArrayList<>();
+      List<LockId> masterIds = new ArrayList<>();
+      for (LockSnapshot s : l.locks()) {
+        holderIds.add(s.id());
+        masterIds.add(masterIdOf(m, from, s.id()));
+      }
+      out.add(n.send(from, new DlmMessage.RecoverLocksAck(runId, l.name(), holderIds, masterIds)));
+      return;
+    }
     if (m == null || !m.tentative) {
       parkedLocks.computeIfAbsent(l.name(), x -> new ArrayList<>()).add(Map.entry(from, l));
       return;
@@ -667,6 +680,25 @@ final class Recovery {
       masterIds.add(masterId);
     }
     out.add(n.send(from, new DlmMessage.RecoverLocksAck(runId, l.name(), holderIds, masterIds)));
+  }
+
+  /** Whether every lock in {@code l} already has a master copy here owned by {@code from}. */
+  private static boolean alreadyRestored(Mastered m, NodeId from, DlmMessage.RecoverLocks l) {
+    for (LockSnapshot s : l.locks()) {
+      if (masterIdOf(m, from, s.id()) == null) {
+        return false;
+      }
+    }
+    return !l.locks().isEmpty();
+  }
+
+  private static LockId masterIdOf(Mastered m, NodeId from, LockId holderId) {
+    for (Map.Entry<LockId, Mastered.Owner> e : m.owners.entrySet()) {
+      if (e.getValue().node().equals(from) && e.getValue().holderId().equals(holderId)) {
+        return e.getKey();
+      }
+    }
+    return null;
   }
 
   private void onRecoverLocksAck(LockspaceNode n, DlmMessage.RecoverLocksAck a, List<NodeEffect> out) {
