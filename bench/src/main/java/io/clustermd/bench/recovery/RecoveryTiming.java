@@ -142,12 +142,12 @@ public final class RecoveryTiming implements Runnable {
           Matcher d = DONE.matcher(survivor.await(from.get(i), Pattern.compile("RECOVER_DONE members=2 "), deadline()));
           d.find();
           long[] p = new long[PHASES.size()];
-          for (int k = 0; k < 3; k++) {
+          for (int k = 0; k < PHASES.size() - 1; k++) { // the Akka events; the last phase is recover_done
             p[k] = survivor.akkaEvent(from.get(i), PHASES.get(k), victim.address, killedAt);
           }
-          p[3] = Long.parseLong(d.group(2)) - killedAt;
+          p[PHASES.size() - 1] = Long.parseLong(d.group(2)) - killedAt;
           phases.add(p);
-          worst = Math.max(worst, p[3]);
+          worst = Math.max(worst, p[PHASES.size() - 1]);
           split.append(String.format("  %s: unreachable %d ms, downed %d ms, removed %d ms, recover_done %d ms%n",
               survivor.name, p[0], p[1], p[2], p[3]));
         }

@@ -654,28 +654,24 @@ final class Recovery {
 
   private void onRecoverLocks(LockspaceNode n, NodeId from, DlmMessage.RecoverLocks l, List<NodeEffect> out) {
     Mastered m = n.mastered.get(l.name());
-    if (m != null && !m.tentative && alreadyRestored(m, from, l)) {
-      // We re-mastered these locks in a run that finished here but that the sender abandoned, so it
-      // looked the master up again and re-sent them. fs/dlm answers such an RCOM_LOCK with -EEXIST
-      // and the id it already has (dlm_recover_master_copy), which the holder takes as success.
-      List<LockId> holderIds = new ArrayList<>();
-      List<LockId> masterIds = new ArrayList<>();
-      for (LockSnapshot s : l.locks()) {
-        holderIds.add(s.id());
-        masterIds.add(masterIdOf(m, from, s.id()));
-      }
-      out.add(n.send(from, new DlmMessage.RecoverLocksAck(runId, l.name(), holderIds, masterIds)));
-      return;
-    }
-    if (m == null || !m.tentative) {
+    // A run that finished here but that the sender abandoned: it looked the master up again and re-sent
+    // locks we already restored. fs/dlm answers such an RCOM_LOCK with -EEXIST and the id it already has
+    // (dlm_recover_master_copy), which the holder takes as success.
+    boolean resent = m != null && !m.tentative && alreadyRestored(m, from, l);
+    if (m == null || !(m.tentative || resent)) {
       parkedLocks.computeIfAbsent(l.name(), x -> new ArrayList<>()).add(Map.entry(from, l));
       return;
     }
     List<LockId> holderIds = new ArrayList<>();
     List<LockId> masterIds = new ArrayList<>();
     for (LockSnapshot s : l.locks()) {
-      LockId masterId = n.newLockId();
-      restore(m, masterId, s, from);
+      LockId masterId;
+      if (resent) {
+        masterId = masterIdOf(m, from, s.id());
+      } else {
+        masterId = n.newLockId();
+        restore(m, masterId, s, from);
+      }
       holderIds.add(s.id());
       masterIds.add(masterId);
     }
