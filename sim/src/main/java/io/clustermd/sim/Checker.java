@@ -15,6 +15,17 @@ public interface Checker {
     default void atEnd(WorldView world) {
     }
 
+    /**
+     * Until when the run should go on past its duration before {@link #atEnd} is judged: a liveness
+     * checker whose end state is reached by steady progress (a queue of slow but completing requests)
+     * returns its last progress plus the longest gap it allows between two steps, and {@link Long#MIN_VALUE}
+     * once its end state holds. A stuck protocol makes no progress, so its run still ends on time and
+     * fails. The engine caps the extension at {@link SimOptions#settleCapMillis()}.
+     */
+    default long settleUntilMillis(WorldView world) {
+        return Long.MIN_VALUE;
+    }
+
     /** Throws a violation of this checker with {@code message}. */
     static void require(boolean condition, String message) {
         if (!condition) {

@@ -48,6 +48,14 @@ public record SimOptions(long seed, int nodes, long durationMillis, long quietMi
         return durationMillis - quietMillis;
     }
 
+    /**
+     * The latest a run may go on past its duration while a checker still sees progress toward its end state
+     * ({@link Checker#settleUntilMillis}): the duration plus four quiet periods.
+     */
+    public long settleCapMillis() {
+        return durationMillis + 4 * quietMillis;
+    }
+
     public SimOptions withSeed(long s) {
         return new SimOptions(s, nodes, durationMillis, quietMillis, network, membership, nemesis, traceTail,
                 eventsMax, queuedEventsMax, heldEventsMax);

@@ -48,9 +48,10 @@ public final class Simulation<M> {
             world.bootstrap(options.nodes());
             nemesis.start();
             afterEvent();
-            while (step()) {
+            while (step(options.durationMillis())) {
                 afterEvent();
             }
+            settle();
             for (Checker c : checkers) {
                 stage = c.name() + " (at end)";
                 c.atEnd(world);
@@ -62,10 +63,28 @@ public final class Simulation<M> {
                 world.incarnations().size());
     }
 
-    private boolean step() {
+    /** Goes on past the duration while a checker still sees progress toward its end state, up to the cap. */
+    private void settle() {
+        while (true) {
+            long until = Long.MIN_VALUE;
+            for (Checker c : checkers) {
+                stage = c.name() + " (settling)";
+                until = Math.max(until, c.settleUntilMillis(world));
+            }
+            until = Math.min(until, options.settleCapMillis());
+            if (until <= world.now()) {
+                return;
+            }
+            if (step(until)) {
+                afterEvent();
+            }
+        }
+    }
+
+    private boolean step(long untilMillis) {
         stage = "engine";
         traced = false;
-        boolean more = world.step(options.durationMillis());
+        boolean more = world.step(untilMillis);
         if (world.eventIndex() > options.eventsMax()) {
             throw new Checker.CheckFailure("more than " + options.eventsMax() + " events in one run; livelock?");
         }

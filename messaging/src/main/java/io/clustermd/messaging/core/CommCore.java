@@ -67,6 +67,8 @@ public final class CommCore {
   private String brokenReason;
   private long lastSeen;
   private long lastProcessed;
+  /** The seq the last wake-up found stale (it re-armed ack at once), or 0. */
+  private long lastStale;
   private final EnumMap<CommLock, LockMode> modes = new EnumMap<>(CommLock.class);
   private final EnumMap<CommLock, Sequence> inflight = new EnumMap<>(CommLock.class);
   /** Locks requested and not known to be gone (a request may still wait for its grant). */
@@ -451,6 +453,7 @@ public final class CommCore {
       receiver = null;
       mutex = Mutex.NONE;
       lastSeen = Math.max(lastSeen, r.seqSeen());
+      lastStale = r.result() == ReceiveMachine.Result.STALE ? r.staleSeq() : 0;
       if (r.result() == ReceiveMachine.Result.PROCESSED) {
         lastProcessed = r.envelope().seq();
       }
@@ -461,7 +464,7 @@ public final class CommCore {
     }
     receivePending = false;
     mutex = Mutex.RECEIVER;
-    receiver = new ReceiveMachine(self, lastSeen, modes.get(CommLock.NO_NEW_DEV), format, options);
+    receiver = new ReceiveMachine(self, lastSeen, lastStale, modes.get(CommLock.NO_NEW_DEV), format, options);
     emit(receiver, receiver.start(now), out);
     return true;
   }

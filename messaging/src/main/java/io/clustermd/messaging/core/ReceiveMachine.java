@@ -36,9 +36,15 @@ import java.util.List;
  * slow handler) is not acknowledged, as in the kernel: ack stays CR, so the sender's bounded wait
  * ends with an error. Unlike the kernel, the receiver then waits at the PR barrier until the sender
  * has given up and converts ack CR→CR: fs/dlm suppresses a second blocking callback for EX until a
- * completion intervenes, so without it this node would never hear of a later message. A wake-up
- * whose LVB holds a message this node has already seen (a spurious callback) only drops message to
- * NL.
+ * completion intervenes, so without it this node would never hear of a later message.
+ *
+ * <p>The same re-arm ends every other wake-up. One whose LVB holds a message this node has already
+ * seen (stale: the callback came from a sender that died after asking for ack EX) re-arms at once,
+ * and one whose message CR was not granted in time re-arms after the cancel. Otherwise ack would keep
+ * the dead sender's callback as its highest, and the next sender's EX would wait for an ack that no
+ * callback asks for. A second stale wake-up in a row for the same message means a live sender
+ * still wants EX over a message this node will not take; re-arming at once would only wake this
+ * node again, so it waits at the PR barrier first, as for a message it refuses.
  */
 public final class ReceiveMachine extends Sequence {
 
@@ -81,23 +87,27 @@ public final class ReceiveMachine extends Sequence {
 
   private final MdSlot self;
   private final long lastSeen;
+  private final long lastStale;
   private final LvbFormat format;
   private LockMode noNewDev;
   private Step step;
   private Envelope envelope;
   private long seqSeen;
+  private long staleSeq;
   private Result result;
   private String reason;
 
   /**
    * @param lastSeen the highest seq this node has sent or read
+   * @param lastStale the seq the previous wake-up found stale, when it did; 0 otherwise
    * @param noNewDev the mode this node's {@code no-new-dev} lock holds now
    */
   public ReceiveMachine(
-      MdSlot self, long lastSeen, LockMode noNewDev, LvbFormat format, CommOptions options) {
+      MdSlot self, long lastSeen, long lastStale, LockMode noNewDev, LvbFormat format, CommOptions options) {
     super(options);
     this.self = self;
     this.lastSeen = lastSeen;
+    this.lastStale = lastStale;
     this.format = format;
     this.noNewDev = noNewDev;
   }
@@ -150,13 +160,13 @@ public final class ReceiveMachine extends Sequence {
     } catch (MalformedLvbException bad) {
       long seq = format.peekSeq(lvb).orElse(0);
       if (seq != 0 && seq <= lastSeen) {
-        return stale("#" + seq, now);
+        return stale("#" + seq, seq, now);
       }
       seqSeen = seq;
       return notAck("refused the message in the LVB: " + bad.getMessage(), now);
     }
     if (e.seq() <= lastSeen) {
-      return stale(e.describe(), now);
+      return stale(e.describe(), e.seq(), now);
     }
     seqSeen = e.seq();
     if (d.valueNotValid()) {
@@ -189,10 +199,15 @@ public final class ReceiveMachine extends Sequence {
             options.lockMillisMax()));
   }
 
-  private List<CommEffect> stale(String what, long now) {
+  private List<CommEffect> stale(String what, long seq, long now) {
     result = Result.STALE;
+    staleSeq = seq;
     reason = "already seen " + what + " (last seen #" + lastSeen + ")";
-    return List.of(new CommEffect.Note("messaging.stale", reason), go(Step.MESSAGE_NL, now));
+    CommEffect note = new CommEffect.Note("messaging.stale", reason);
+    if (seq == lastStale) {
+      return List.of(note, go(Step.MESSAGE_PR, now, 2 * options.lockMillisMax()));
+    }
+    return List.of(note, go(Step.ACK_CR, now));
   }
 
   /**
@@ -211,10 +226,10 @@ public final class ReceiveMachine extends Sequence {
   protected List<CommEffect> onFailed(LockFailure f, long now) {
     switch (step) {
       case MESSAGE_CR:
+        // Nothing read; re-arm ack so that the sender's EX (or the next one's) calls again.
         result = Result.UNREAD;
         reason = f.description();
-        step = Step.DONE;
-        return List.of(new CommEffect.Note("messaging.unread", f.description()));
+        return List.of(new CommEffect.Note("messaging.unread", f.description()), go(Step.ACK_CR, now));
       case NO_NEW_DEV_CR:
         // K-MC process_metadata_update ignores this conversion's result; so do we.
         List<CommEffect> out = new java.util.ArrayList<>(2);
@@ -323,6 +338,11 @@ public final class ReceiveMachine extends Sequence {
 
   public Result result() {
     return result;
+  }
+
+  /** The seq of the message found stale, when {@link #result()} is STALE; 0 otherwise. */
+  public long staleSeq() {
+    return staleSeq;
   }
 
   /** Why the wake-up did not end in PROCESSED. */

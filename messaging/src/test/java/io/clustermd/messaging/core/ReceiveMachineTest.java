@@ -38,7 +38,11 @@ class ReceiveMachineTest {
   private static final String RECEIPT_1 = "convert RECEIPT PW [VALBLK] lvb=Receipt[slot=slot1, lastProcessed=1, ready=true]";
 
   private static ReceiveMachine machine(long lastSeen, LockMode noNewDev) {
-    return new ReceiveMachine(MdSlot.of(1), lastSeen, noNewDev, LvbCodec.PROTOBUF, OPTIONS);
+    return machine(lastSeen, 0, noNewDev);
+  }
+
+  private static ReceiveMachine machine(long lastSeen, long lastStale, LockMode noNewDev) {
+    return new ReceiveMachine(MdSlot.of(1), lastSeen, lastStale, noNewDev, LvbCodec.PROTOBUF, OPTIONS);
   }
 
   private static void run(ReceiveMachine m, List<Table.Row> rows) {
@@ -115,15 +119,36 @@ class ReceiveMachineTest {
   }
 
   @Test
-  @DisplayName("a spurious wake-up (the LVB holds a message already seen) only drops message to NL")
+  @DisplayName("a stale wake-up (a dead sender's callback; the LVB holds a message already seen) re-arms ack CR->CR, then message ->NL")
   void stale() {
     ReceiveMachine m = machine(4, CR);
     run(
         m,
         List.of(
             start("convert MESSAGE CR [VALBLK]"),
-            row(0, ok(MESSAGE, CR, lvb(4, 0, REMOVE)), "note messaging.stale", "convert MESSAGE NL [VALBLK]"),
-            row(0, ok(MESSAGE, NL))));
+            row(0, ok(MESSAGE, CR, lvb(4, 0, REMOVE)), "note messaging.stale", "convert ACK CR []"),
+            row(1, ok(ACK, CR), "convert MESSAGE NL [VALBLK]"),
+            row(2, ok(MESSAGE, NL))));
+    assertTrue(m.done());
+    assertEquals(ReceiveMachine.Result.STALE, m.result());
+    assertEquals(4, m.staleSeq());
+  }
+
+  @Test
+  @DisplayName("the same stale message twice in a row: wait at the PR barrier before re-arming, so that a live sender cannot make this node spin")
+  void staleAgain() {
+    ReceiveMachine m = machine(4, 4, CR);
+    run(
+        m,
+        List.of(
+            start("convert MESSAGE CR [VALBLK]"),
+            row(0, ok(MESSAGE, CR, lvb(4, 0, REMOVE)), "note messaging.stale", "convert MESSAGE PR [VALBLK]"),
+            row(59_999, tick()),
+            row(60_000, tick(), "note messaging.timeout", "cancel MESSAGE"),
+            row(60_001, status(MESSAGE, DlmStatus.ECANCEL, CR), "note messaging.barrier-expired", "convert ACK CR []"),
+            row(60_002, ok(ACK, CR), "convert MESSAGE NL [VALBLK]"),
+            row(60_003, ok(MESSAGE, NL))));
+    assertTrue(m.done());
     assertEquals(ReceiveMachine.Result.STALE, m.result());
   }
 
@@ -231,7 +256,7 @@ class ReceiveMachineTest {
   }
 
   @Test
-  @DisplayName("message CR not granted in time: cancelled, nothing read, nothing else done")
+  @DisplayName("message CR not granted in time: cancelled, nothing read; ack re-armed CR->CR so that a sender's EX calls again")
   void unread() {
     ReceiveMachine m = machine(0, CR);
     run(
@@ -239,7 +264,9 @@ class ReceiveMachineTest {
         List.of(
             start("convert MESSAGE CR [VALBLK]"),
             row(30_000, tick(), "note messaging.timeout", "cancel MESSAGE"),
-            row(30_001, status(MESSAGE, DlmStatus.ECANCEL, NL), "note messaging.unread")));
+            row(30_001, status(MESSAGE, DlmStatus.ECANCEL, NL), "note messaging.unread", "convert ACK CR []"),
+            row(30_002, ok(ACK, CR), "convert MESSAGE NL [VALBLK]"),
+            row(30_003, ok(MESSAGE, NL))));
     assertTrue(m.done());
     assertEquals(ReceiveMachine.Result.UNREAD, m.result());
   }

@@ -113,6 +113,7 @@ final class MessagingModel implements SimLvbFormat.Registry {
     private final Map<Long, Set<Long>> after = new HashMap<>();
     private final SimLvbFormat format = new SimLvbFormat(this);
     private final MessagingScenario.Coverage coverage;
+    private long lastSentAt;
     private WorldView world;
     private Crasher crasher;
     /** Targeted crashes are at least this far apart, so the cluster can recover between them. */
@@ -185,6 +186,11 @@ final class MessagingModel implements SimLvbFormat.Registry {
 
     Collection<SendRecord> sends() {
         return sends.values();
+    }
+
+    /** When a send last returned OK (0 before the first). */
+    long lastSentAt() {
+        return lastSentAt;
     }
 
     /** Sends a node asked for that have not finished. */
@@ -290,6 +296,7 @@ final class MessagingModel implements SimLvbFormat.Registry {
         r.failure = failure;
         r.finishedAt = world == null ? 0 : world.now();
         if (outcome instanceof Outcome.Sent) {
+            lastSentAt = r.finishedAt;
             for (int i = 0; i < r.obliged.size(); i++) {
                 SimNodeId o = r.obliged.get(i);
                 NodeState n = node(o);

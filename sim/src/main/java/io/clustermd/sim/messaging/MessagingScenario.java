@@ -94,7 +94,7 @@ public final class MessagingScenario implements Scenario<MsgSimMessage> {
     public ScenarioRun<MsgSimMessage> newRun(SimOptions options) {
         MessagingModel model = new MessagingModel(coverage);
         return new ScenarioRun<>(id -> new MessagingProcess(model, id), new MessagingWorkload(model, options),
-                List.of(new BroadcastChecker(model), new CompletionChecker(model)));
+                List.of(new BroadcastChecker(model), new CompletionChecker(model, options.durationMillis())));
     }
 
     public Coverage coverage() {

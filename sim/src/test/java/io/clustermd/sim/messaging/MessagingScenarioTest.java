@@ -58,6 +58,17 @@ class MessagingScenarioTest {
     }
 
     @Test
+    @DisplayName("seeds the 10,000-seed run failed, at their full 60 s (sim/README.md): 1722 (a stale wake-up left ack "
+            + "without a callback for the next sender), 2827 (a slow queue outlasting the quiet period), 3182 (DLM "
+            + "recovery stall, the 8686 fix)")
+    void formerlyFailingSeeds() {
+        for (long seed : new long[] {1722, 2827, 3182}) {
+            MessagingScenario scenario = new MessagingScenario();
+            Simulation.run(scenario, scenario.defaults(seed));
+        }
+    }
+
+    @Test
     @DisplayName("DESIGN.md §3: the messaging scenario runs CommCore without protobuf, the proto module or Akka")
     void noProtobufOnTheClasspath() {
         assertDoesNotThrow(() -> Class.forName("io.clustermd.messaging.core.CommCore"));
