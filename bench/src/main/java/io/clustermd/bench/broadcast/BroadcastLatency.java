@@ -52,6 +52,10 @@ public final class BroadcastLatency implements java.util.concurrent.Callable<Int
   @Option(names = "--profile", defaultValue = "default", description = "Failure-detection profile (default: ${DEFAULT-VALUE}).")
   String profile;
 
+  @Option(names = "--akka", defaultValue = "",
+      description = "HOCON overrides for every node, e.g. dispatcher settings (default: none).")
+  String akka;
+
   @Option(names = "--timeout-seconds", defaultValue = "120", description = "Bound on every wait (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds;
 
@@ -83,7 +87,7 @@ public final class BroadcastLatency implements java.util.concurrent.Callable<Int
 
   private Row measure(int n) throws Exception {
     Duration wait = Duration.ofSeconds(timeoutSeconds);
-    try (LocalDlmCluster cluster = LocalDlmCluster.start(n, profile, "", wait)) {
+    try (LocalDlmCluster cluster = LocalDlmCluster.start(n, profile, akka, wait)) {
       List<CompletableFuture<ClusterLockspace>> joins = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         joins.add(cluster.dlm(i).join(ARRAY, 64, LockspaceOps.NONE).toCompletableFuture());
@@ -154,6 +158,9 @@ public final class BroadcastLatency implements java.util.concurrent.Callable<Int
     StringBuilder md = new StringBuilder("| nodes | broadcasts | p50 ms | p90 ms | p99 ms | max ms | broadcasts/s | load avg after |\n"
         + "|---:|---:|---:|---:|---:|---:|---:|---|\n");
     rows.forEach(r -> md.append(format(r)).append('\n'));
+    if (!akka.isBlank()) {
+      md.append("\nAkka overrides: `").append(akka.replace('\n', ' ').trim()).append("`\n");
+    }
     Files.writeString(out.resolve("broadcast.md"), md);
     XYChart chart = new XYChartBuilder().width(800).height(500)
         .title("md-cluster broadcast latency (send to return), profile " + profile)
