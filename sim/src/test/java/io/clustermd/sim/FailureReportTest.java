@@ -13,43 +13,25 @@ import org.junit.jupiter.api.Test;
 
 class FailureReportTest {
 
-    /** The counter scenario plus a checker that trips at a chosen event. */
-    private static final class Tripwire implements Scenario<CounterMessage> {
-        private final CounterScenario inner = new CounterScenario();
+    /** The counter scenario plus a checker that trips at event 500. */
+    private static Scenario<?> tripwire() {
+        return new CounterPlus("tripwire", options -> new Checker() {
+            @Override
+            public String name() {
+                return "tripwire";
+            }
 
-        @Override
-        public String name() {
-            return "counter";
-        }
-
-        @Override
-        public String description() {
-            return "tripwire";
-        }
-
-        @Override
-        public ScenarioRun<CounterMessage> newRun(SimOptions options) {
-            ScenarioRun<CounterMessage> run = inner.newRun(options);
-            List<Checker> checkers = new ArrayList<>(run.checkers());
-            checkers.add(new Checker() {
-                @Override
-                public String name() {
-                    return "tripwire";
-                }
-
-                @Override
-                public void afterEvent(WorldView world) {
-                    Checker.require(world.eventIndex() < 500, "tripped at event " + world.eventIndex());
-                }
-            });
-            return new ScenarioRun<>(run.processes(), run.workload(), checkers);
-        }
+            @Override
+            public void afterEvent(WorldView world) {
+                Checker.require(world.eventIndex() < 500, "tripped at event " + world.eventIndex());
+            }
+        });
     }
 
     @Test
     @DisplayName("a failing run reports seed, event, checker, message, the last 50 trace lines and replay commands")
     void failureCarriesEverythingToReplay() {
-        SimFailure f = assertThrows(SimFailure.class, () -> Simulation.run(new Tripwire(), SimOptions.defaults(17)));
+        SimFailure f = assertThrows(SimFailure.class, () -> Simulation.run(tripwire(), SimOptions.defaults(17)));
         assertEquals(17, f.seed());
         assertEquals(500, f.eventIndex());
         assertEquals("tripwire", f.checker());
@@ -63,8 +45,8 @@ class FailureReportTest {
     @Test
     @DisplayName("replaying the failing seed fails identically")
     void replayFailsTheSameWay() {
-        SimFailure a = assertThrows(SimFailure.class, () -> Simulation.run(new Tripwire(), SimOptions.defaults(5)));
-        SimFailure b = assertThrows(SimFailure.class, () -> Simulation.run(new Tripwire(), SimOptions.defaults(5)));
+        SimFailure a = assertThrows(SimFailure.class, () -> Simulation.run(tripwire(), SimOptions.defaults(5)));
+        SimFailure b = assertThrows(SimFailure.class, () -> Simulation.run(tripwire(), SimOptions.defaults(5)));
         assertEquals(a.traceTail(), b.traceTail());
     }
 
@@ -72,7 +54,7 @@ class FailureReportTest {
     @DisplayName("non-default options appear in the replay command")
     void replayKeepsOptions() {
         SimOptions o = SimOptions.defaults(3).withNodes(7).withDurationMillis(90_000);
-        SimFailure f = assertThrows(SimFailure.class, () -> Simulation.run(new Tripwire(), o));
+        SimFailure f = assertThrows(SimFailure.class, () -> Simulation.run(tripwire(), o));
         assertEquals("java -jar sim/target/clustermd-sim.jar counter --seed 3 --nodes 7 --duration-seconds 90",
                 f.replay().command());
     }

@@ -1,24 +1,18 @@
 package io.clustermd.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.clustermd.sim.counter.CounterMessage;
-import io.clustermd.sim.counter.CounterScenario;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** {@link Checker#settleUntilMillis}: a run goes on past its duration while a checker asks, never past the cap. */
 class SettleTest {
 
-    /** The counter scenario plus a checker that asks to settle until {@code wantedMillis}; records when the end came. */
-    private static final class Settling implements Scenario<CounterMessage> {
-        private final CounterScenario inner = new CounterScenario();
+    /** A checker that asks to settle until {@code wantedMillis} and records when the run ended. */
+    private static final class Settling implements Checker {
         private final long wantedMillis;
         long endedAt = -1;
-        long askedAfterDuration;
+        long asked;
 
         Settling(long wantedMillis) {
             this.wantedMillis = wantedMillis;
@@ -26,40 +20,27 @@ class SettleTest {
 
         @Override
         public String name() {
-            return "counter";
-        }
-
-        @Override
-        public String description() {
             return "settling";
         }
 
         @Override
-        public ScenarioRun<CounterMessage> newRun(SimOptions options) {
-            ScenarioRun<CounterMessage> run = inner.newRun(options);
-            List<Checker> checkers = new ArrayList<>(run.checkers());
-            checkers.add(new Checker() {
-                @Override
-                public String name() {
-                    return "settling";
-                }
+        public void afterEvent(WorldView world) {
+        }
 
-                @Override
-                public void afterEvent(WorldView world) {
-                }
+        @Override
+        public long settleUntilMillis(WorldView world) {
+            asked++;
+            return world.now() < wantedMillis ? wantedMillis : Long.MIN_VALUE;
+        }
 
-                @Override
-                public long settleUntilMillis(WorldView world) {
-                    askedAfterDuration++;
-                    return world.now() < wantedMillis ? wantedMillis : Long.MIN_VALUE;
-                }
+        @Override
+        public void atEnd(WorldView world) {
+            endedAt = world.now();
+        }
 
-                @Override
-                public void atEnd(WorldView world) {
-                    endedAt = world.now();
-                }
-            });
-            return new ScenarioRun<>(run.processes(), run.workload(), checkers);
+        Settling run() {
+            Simulation.run(new CounterPlus("settling", o -> this), options());
+            return this;
         }
     }
 
@@ -70,26 +51,23 @@ class SettleTest {
     @Test
     @DisplayName("no checker asks: the run ends at its duration")
     void endsOnTime() {
-        Settling s = new Settling(0);
-        Simulation.run(s, options());
+        Settling s = new Settling(0).run();
         assertEquals(10_000, s.endedAt);
-        assertEquals(1, s.askedAfterDuration, "asked once, at the duration");
+        assertEquals(1, s.asked, "asked once, at the duration");
     }
 
     @Test
     @DisplayName("a checker that still sees progress keeps the run going until it is satisfied")
     void goesOnUntilSettled() {
-        Settling s = new Settling(17_000);
-        Simulation.run(s, options());
+        Settling s = new Settling(17_000).run();
         assertEquals(17_000, s.endedAt);
     }
 
     @Test
     @DisplayName("the extension stops at the cap (duration plus four quiet periods), however long a checker asks")
     void cappedExtension() {
-        Settling s = new Settling(1_000_000);
-        Simulation.run(s, options());
-        assertEquals(options().settleCapMillis(), s.endedAt);
-        assertTrue(s.endedAt == 30_000, "cap " + s.endedAt);
+        Settling s = new Settling(1_000_000).run();
+        assertEquals(30_000, options().settleCapMillis());
+        assertEquals(30_000, s.endedAt);
     }
 }

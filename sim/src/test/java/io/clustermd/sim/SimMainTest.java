@@ -50,9 +50,9 @@ class SimMainTest {
     @Test
     @DisplayName("--jobs 2 runs the same seeds as one job: same count, same failing seeds, same exit code")
     void jobsRunEverySeedOnce() {
-        CommandLine cl = SimMain.commandLine(List.of(new EvenSeedsFail()));
+        CommandLine cl = SimMain.commandLine(List.of(evenSeedsFail()));
         Run one = run(cl, "counter", "--seeds", "1-8", "--duration-seconds", "10");
-        Run two = run(SimMain.commandLine(List.of(new EvenSeedsFail())), "counter", "--seeds", "1-8",
+        Run two = run(SimMain.commandLine(List.of(evenSeedsFail())), "counter", "--seeds", "1-8",
                 "--duration-seconds", "10", "--jobs", "2");
         for (Run r : List.of(one, two)) {
             assertEquals(1, r.exit(), r.out());
@@ -80,41 +80,18 @@ class SimMainTest {
     }
 
     /** The counter scenario with a checker that fails every even seed at event 100. */
-    private static final class EvenSeedsFail implements Scenario<CounterMessage> {
-        private final CounterScenario inner = new CounterScenario();
+    private static Scenario<?> evenSeedsFail() {
+        return new CounterPlus("fails even seeds", options -> new Checker() {
+            @Override
+            public String name() {
+                return "even-seed";
+            }
 
-        @Override
-        public String name() {
-            return "counter";
-        }
-
-        @Override
-        public String description() {
-            return "fails even seeds";
-        }
-
-        @Override
-        public SimOptions defaults(long seed) {
-            return inner.defaults(seed);
-        }
-
-        @Override
-        public ScenarioRun<CounterMessage> newRun(SimOptions options) {
-            ScenarioRun<CounterMessage> run = inner.newRun(options);
-            List<Checker> checkers = new ArrayList<>(run.checkers());
-            checkers.add(new Checker() {
-                @Override
-                public String name() {
-                    return "even-seed";
-                }
-
-                @Override
-                public void afterEvent(WorldView world) {
-                    Checker.require(options.seed() % 2 != 0 || world.eventIndex() < 100, "even seed " + options.seed());
-                }
-            });
-            return new ScenarioRun<>(run.processes(), run.workload(), checkers);
-        }
+            @Override
+            public void afterEvent(WorldView world) {
+                Checker.require(options.seed() % 2 != 0 || world.eventIndex() < 100, "even seed " + options.seed());
+            }
+        });
     }
 
     @Test

@@ -81,7 +81,7 @@ public final class ArteryPingPong implements Callable<Integer> {
         }
         Thread.sleep(50);
       }
-      ActorRef<RoundTripProbe> pong = b.systemActorOf(ponger(ActorRefResolver.get(b)), "pong", Props.empty());
+      ActorRef<RoundTripProbe> pong = b.systemActorOf(echo(ActorRefResolver.get(b)), "pong", Props.empty());
       ActorRef<RoundTripProbe> pongFromA = ActorRefResolver.get(a).resolveActorRef(ActorRefResolver.get(b).toSerializationFormat(pong));
       System.out.printf(Locale.ROOT, "load average at start: %s%n", load());
       for (int round = 0; round < rounds; round++) {
@@ -102,7 +102,8 @@ public final class ArteryPingPong implements Callable<Integer> {
     }
   }
 
-  private static Behavior<RoundTripProbe> ponger(ActorRefResolver resolver) {
+  /** Sends every probe back to the actor its {@code reply_to} names (resolved once per name). */
+  public static Behavior<RoundTripProbe> echo(ActorRefResolver resolver) {
     Map<String, ActorRef<RoundTripProbe>> replies = new HashMap<>();
     return Behaviors.receive(RoundTripProbe.class)
         .onMessage(RoundTripProbe.class, p -> {

@@ -3,12 +3,10 @@ package io.clustermd.bench.versus;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.Behavior;
 import akka.actor.typed.Props;
 import akka.actor.typed.javadsl.Behaviors;
+import io.clustermd.bench.transport.ArteryPingPong;
 import io.clustermd.proto.bench.RoundTripProbe;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,7 +29,7 @@ final class ArteryRoundTrip implements LockServiceBackend.RoundTrip {
   /** Spawns the echo on {@code to} and the reply actor on {@code from}. */
   ArteryRoundTrip(ActorSystem<?> from, ActorSystem<?> to, long waitMillisMax) {
     this.waitMillisMax = waitMillisMax;
-    ActorRef<RoundTripProbe> echoRef = to.systemActorOf(echo(ActorRefResolver.get(to)), "versus-echo", Props.empty());
+    ActorRef<RoundTripProbe> echoRef = to.systemActorOf(ArteryPingPong.echo(ActorRefResolver.get(to)), "versus-echo", Props.empty());
     ActorRef<RoundTripProbe> reply = from.systemActorOf(Behaviors.receive(RoundTripProbe.class)
         .onMessage(RoundTripProbe.class, p -> {
           if (p.getSeq() == pendingSeq) {
@@ -43,16 +41,6 @@ final class ArteryRoundTrip implements LockServiceBackend.RoundTrip {
     ActorRefResolver fromResolver = ActorRefResolver.get(from);
     this.replyTo = fromResolver.toSerializationFormat(reply);
     this.echo = fromResolver.resolveActorRef(ActorRefResolver.get(to).toSerializationFormat(echoRef));
-  }
-
-  private static Behavior<RoundTripProbe> echo(ActorRefResolver resolver) {
-    Map<String, ActorRef<RoundTripProbe>> replies = new HashMap<>();
-    return Behaviors.receive(RoundTripProbe.class)
-        .onMessage(RoundTripProbe.class, p -> {
-          replies.computeIfAbsent(p.getReplyTo(), resolver::resolveActorRef).tell(p);
-          return Behaviors.same();
-        })
-        .build();
   }
 
   @Override
