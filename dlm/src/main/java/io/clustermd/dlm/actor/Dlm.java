@@ -5,16 +5,28 @@ import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
+import akka.cluster.Member;
+import akka.cluster.typed.Cluster;
 import io.clustermd.dlm.api.DlmException;
 import io.clustermd.dlm.api.Lockspace;
 import io.clustermd.dlm.api.LockspaceOps;
 import io.clustermd.dlm.core.DlmError;
+import io.clustermd.dlm.transport.FrameTransport;
+import io.clustermd.dlm.transport.TransportSettings;
+import io.clustermd.dlm.wire.WireException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The distributed lock manager of one agent: start it once per ActorSystem (a cluster node), then
@@ -29,22 +41,62 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Dlm {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Dlm.class);
+
   private final ActorSystem<?> system;
   private final ActorRef<DlmManager.Command> manager;
   private final DlmSettings settings;
   private final ExecutorService callbacks;
+  private final FrameTransport transport;
 
   private Dlm(ActorSystem<?> system, DlmSettings settings) {
     this.system = system;
     this.settings = settings;
+    Member self = Cluster.get(system).selfMember();
+    String selfKey = DlmManager.agentKey(self);
+    Map<String, ClusterLockspace> lockspaces = new ConcurrentHashMap<>();
+    this.transport = startTransport(settings.transport(), self, selfKey, lockspaces);
     AtomicInteger n = new AtomicInteger();
     this.callbacks = Executors.newFixedThreadPool(settings.callbackThreads(), r -> {
       Thread t = new Thread(r, "clustermd-dlm-callbacks-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
-    this.manager = system.systemActorOf(DlmManager.create(settings, callbacks), DlmManager.NAME, Props.empty());
-    system.getWhenTerminated().thenRun(callbacks::shutdown);
+    this.manager = system.systemActorOf(DlmManager.create(settings, callbacks, lockspaces, transport),
+        DlmManager.NAME, Props.empty());
+    system.getWhenTerminated().thenRun(() -> {
+      callbacks.shutdown();
+      if (transport != null) {
+        transport.close();
+      }
+    });
+  }
+
+  private static FrameTransport startTransport(TransportSettings settings, Member self, String selfKey,
+      Map<String, ClusterLockspace> lockspaces) {
+    if (settings.kind() == TransportSettings.Kind.ARTERY) {
+      return null;
+    }
+    String host = settings.hostname().isEmpty() ? self.address().getHost().orElse("127.0.0.1") : settings.hostname();
+    try {
+      return FrameTransport.start(settings, host, selfKey, (from, frame) -> {
+        try {
+          DlmManager.deliver(lockspaces, frame);
+        } catch (WireException e) {
+          LOG.warn("dlm.wire.refused message=LinkFrame agent={} reason={}", from, e.getMessage());
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The DLM's own frame transport, or empty with {@code clustermd.dlm.transport.kind = artery}
+   * (tests cut it beside Artery's blackhole to partition agents).
+   */
+  public Optional<FrameTransport> transport() {
+    return Optional.ofNullable(transport);
   }
 
   /** Starts the DLM on this cluster node with the settings under {@code clustermd.dlm}. */

@@ -21,6 +21,7 @@ import io.clustermd.dlm.api.LockspaceOps;
 import io.clustermd.dlm.core.DlmError;
 import io.clustermd.dlm.core.cluster.NodeId;
 import io.clustermd.dlm.core.membership.HostTable;
+import io.clustermd.dlm.transport.FrameTransport;
 import io.clustermd.dlm.wire.WireCodec;
 import io.clustermd.dlm.wire.WireException;
 import io.clustermd.proto.dlm.HostQuery;
@@ -86,7 +87,10 @@ public final class DlmManager extends AbstractBehavior<DlmManager.Command> {
   private final ActorRefResolver resolver;
   private final String selfKey;
   private final HostTable table = new HostTable();
-  private final Map<String, ClusterLockspace> lockspaces = new ConcurrentHashMap<>();
+  /** Shared with the frame transport's I/O thread, which delivers frames to the lockspaces. */
+  private final Map<String, ClusterLockspace> lockspaces;
+  /** Null when link frames travel over Artery only. */
+  private final FrameTransport transport;
   private final Map<String, ActorRef<Command>> agents = new HashMap<>();
   /** Frames go out from client threads too: resolved refs by agent key, thread-safe. */
   private final Map<String, ActorRef<Command>> refsByKey = new ConcurrentHashMap<>();
@@ -96,15 +100,23 @@ public final class DlmManager extends AbstractBehavior<DlmManager.Command> {
   private boolean removed;
   private long ticks;
 
-  public static Behavior<Command> create(DlmSettings settings, Executor callbacks) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new DlmManager(ctx, timers, settings, callbacks)));
+  /**
+   * {@code lockspaces} is the routing table this manager fills and {@code transport} (null for
+   * Artery only) delivers into, through {@link #deliver}.
+   */
+  static Behavior<Command> create(DlmSettings settings, Executor callbacks, Map<String, ClusterLockspace> lockspaces,
+      FrameTransport transport) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(
+        timers -> new DlmManager(ctx, timers, settings, callbacks, lockspaces, transport)));
   }
 
   private DlmManager(ActorContext<Command> ctx, TimerScheduler<Command> timers, DlmSettings settings,
-      Executor callbacks) {
+      Executor callbacks, Map<String, ClusterLockspace> lockspaces, FrameTransport transport) {
     super(ctx);
     this.settings = settings;
     this.callbacks = callbacks;
+    this.lockspaces = lockspaces;
+    this.transport = transport;
     this.timers = timers;
     this.resolver = ActorRefResolver.get(ctx.getSystem());
     Cluster cluster = Cluster.get(ctx.getSystem());
@@ -144,11 +156,11 @@ public final class DlmManager extends AbstractBehavior<DlmManager.Command> {
   private Behavior<Command> onWire(Wire w) {
     try {
       if (w.message() instanceof LinkFrame f) {
-        ClusterLockspace ls = lockspaces.get(f.getLockspace());
-        if (ls != null) {
-          ls.onFrame(WireCodec.node(f.getSender()), WireCodec.decodeFrame(f));
-        }
+        deliver(lockspaces, f);
       } else if (w.message() instanceof Hosted h) {
+        if (transport != null) {
+          transport.learn(h.getSenderAddress(), h.getFrameEndpoint());
+        }
         List<HostTable.Entry> entries = new ArrayList<>(h.getLockspacesCount());
         for (HostedLockspace e : h.getLockspacesList()) {
           entries.add(new HostTable.Entry(e.getName(), WireCodec.node(e.getMember()), e.getLvbLength(), e.getLeaving()));
@@ -167,8 +179,19 @@ public final class DlmManager extends AbstractBehavior<DlmManager.Command> {
     return this;
   }
 
+  /** Hands a link frame to its lockspace, from Artery (this actor) or the frame transport's thread. */
+  static void deliver(Map<String, ClusterLockspace> lockspaces, LinkFrame f) throws WireException {
+    ClusterLockspace ls = lockspaces.get(f.getLockspace());
+    if (ls != null) {
+      ls.onFrame(WireCodec.node(f.getSender()), WireCodec.decodeFrame(f));
+    }
+  }
+
   private Hosted hosted(long queryId) {
     Hosted.Builder b = Hosted.newBuilder().setSenderAddress(selfKey).setSeq(table.localSeq()).setQueryId(queryId);
+    if (transport != null) {
+      b.setFrameEndpoint(transport.endpoint());
+    }
     for (HostTable.Entry e : table.localTable()) {
       b.addLockspaces(HostedLockspace.newBuilder().setName(e.lockspace()).setMember(WireCodec.node(e.member()))
           .setLvbLength(e.lvbLength()).setLeaving(e.leaving()));
@@ -307,6 +330,9 @@ public final class DlmManager extends AbstractBehavior<DlmManager.Command> {
     if (m.event() instanceof ClusterEvent.MemberRemoved) {
       agents.remove(key);
       refsByKey.remove(key);
+      if (transport != null) {
+        transport.forget(key);
+      }
       getContext().getLog().info("dlm.agent.removed agent={}", key);
       apply(table.memberRemoved(key));
       joinsProgressed();
@@ -378,8 +404,14 @@ public final class DlmManager extends AbstractBehavior<DlmManager.Command> {
 
   // ---- frames ---------------------------------------------------------------------------------
 
-  /** Called from any thread (inside a lockspace's monitor): hands a frame to Artery. */
+  /**
+   * Called from any thread (inside a lockspace's monitor): hands a frame to the frame transport, or
+   * to Artery when the transport cannot take it now.
+   */
   private void sendFrame(NodeId to, LinkFrame frame) {
+    if (transport != null && transport.send(to.name(), frame)) {
+      return;
+    }
     ActorRef<Command> ref = refFor(to.name());
     if (ref != null) {
       ref.tell(new Wire(frame));

@@ -3,6 +3,7 @@ package io.clustermd.dlm.actor;
 import com.typesafe.config.Config;
 import io.clustermd.dlm.core.cluster.LockspaceNode;
 import io.clustermd.dlm.core.link.LinkOptions;
+import io.clustermd.dlm.transport.TransportSettings;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  * @param tossMillis how long an unused resource stays mastered (fs/dlm toss_secs)
  * @param lookupRetryMillis delay before asking the directory again after "not master"
  * @param callbackThreads threads that deliver completions, blocking and recovery callbacks
+ * @param transport how link frames travel between agents ({@code clustermd.dlm.transport})
  */
 public record DlmSettings(
     long tickMillis,
@@ -26,11 +28,12 @@ public record DlmSettings(
     long joinTimeoutMillis,
     long tossMillis,
     long lookupRetryMillis,
-    int callbackThreads) {
+    int callbackThreads,
+    TransportSettings transport) {
 
   public DlmSettings {
     if (tickMillis < 1 || nodeTickMillis < tickMillis || announceMillis < tickMillis || joinTimeoutMillis < 1
-        || callbackThreads < 1) {
+        || callbackThreads < 1 || transport == null) {
       throw new IllegalArgumentException("clustermd.dlm settings out of range: " + this);
     }
   }
@@ -45,7 +48,8 @@ public record DlmSettings(
         c.getDuration("join-timeout", TimeUnit.MILLISECONDS),
         c.getDuration("toss", TimeUnit.MILLISECONDS),
         c.getDuration("lookup-retry", TimeUnit.MILLISECONDS),
-        c.getInt("callback-threads"));
+        c.getInt("callback-threads"),
+        TransportSettings.from(root));
   }
 
   ClusterLockspace.Options lockspaceOptions() {

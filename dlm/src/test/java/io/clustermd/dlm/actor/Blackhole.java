@@ -14,15 +14,20 @@ import scala.jdk.javaapi.FutureConverters;
 final class Blackhole {
   private Blackhole() {}
 
-  /** Drops everything between {@code from} and {@code peer}, both directions, on {@code from}'s transport. */
-  static void cut(ActorSystem<?> from, Address peer) {
+  /**
+   * Drops everything between {@code from} and {@code peer}, both directions, on {@code from}'s
+   * transports: Artery's and the DLM's own frame transport of {@code dlm}, which runs on {@code from}.
+   */
+  static void cut(ActorSystem<?> from, Dlm dlm, Address peer) {
     command(from, new ThrottlerTransportAdapter.SetThrottle(peer, ThrottlerTransportAdapter.bothDirection(),
         ThrottlerTransportAdapter.blackholeThrottleMode()));
+    dlm.transport().ifPresent(t -> t.cut(peer.toString()));
   }
 
-  static void heal(ActorSystem<?> from, Address peer) {
+  static void heal(ActorSystem<?> from, Dlm dlm, Address peer) {
     command(from, new ThrottlerTransportAdapter.SetThrottle(peer, ThrottlerTransportAdapter.bothDirection(),
         ThrottlerTransportAdapter.unthrottledThrottleMode()));
+    dlm.transport().ifPresent(t -> t.heal(peer.toString()));
   }
 
   private static void command(ActorSystem<?> system, Object cmd) {

@@ -18,6 +18,7 @@ import io.clustermd.dlm.core.LockFlags;
 import io.clustermd.dlm.core.LockMode;
 import io.clustermd.dlm.core.ResourceName;
 import io.clustermd.dlm.core.cluster.Slot;
+import io.clustermd.dlm.transport.FrameTransport;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Three ActorSystems on loopback in this JVM, each with a DLM, sharing one lockspace. */
 class ClusterLockspaceTest {
@@ -55,7 +58,11 @@ class ClusterLockspaceTest {
   }
 
   private void start(int nodes) throws Exception {
-    cluster = LocalDlmCluster.start(nodes, Profiles.TUNED, EXTRA, WAIT);
+    start(nodes, "");
+  }
+
+  private void start(int nodes, String extra) throws Exception {
+    cluster = LocalDlmCluster.start(nodes, Profiles.TUNED, EXTRA + extra, WAIT);
     List<CompletableFuture<ClusterLockspace>> joins = new ArrayList<>();
     for (int i = 0; i < nodes; i++) {
       RecordingOps o = new RecordingOps();
@@ -122,10 +129,11 @@ class ClusterLockspaceTest {
     assertEquals(DlmStatus.EUNLOCK, get(c.unlock(LockFlags.NONE)).status());
   }
 
-  @Test
+  @ParameterizedTest(name = "transport {0}")
+  @ValueSource(strings = {"tcp", "artery"})
   @DisplayName("a lock value block written by a PW holder on one agent is read by a PR holder on another")
-  void lvbThroughRemoteMaster() throws Exception {
-    start(3);
+  void lvbThroughRemoteMaster(String transport) throws Exception {
+    start(3, "clustermd.dlm.transport.kind = " + transport + "\n");
     ResourceName r = ResourceName.of("bitmap0001");
     byte[] mine = new byte[LVB];
     DlmLock w = spaces.get(1).lock(new LockRequest(r, LockMode.PW, LockFlags.of(LockFlag.VALBLK), mine, null));
@@ -141,6 +149,14 @@ class ClusterLockspaceTest {
       assertTrue(sb.granted());
       assertFalse(sb.valueNotValid());
       assertArrayEquals(mine, theirs);
+    }
+    for (int node = 0; node < 3; node++) {
+      Set<String> connected = cluster.dlm(node).transport().map(FrameTransport::connectedAgents).orElse(Set.of());
+      if (transport.equals("tcp")) {
+        assertFalse(connected.isEmpty(), "agent " + node + " sent its frames over its own connections");
+      } else {
+        assertTrue(cluster.dlm(node).transport().isEmpty(), "kind = artery starts no frame transport");
+      }
     }
   }
 
@@ -232,7 +248,7 @@ class ClusterLockspaceTest {
     assertTrue(get(minority.requested()).granted());
     DlmLock waiter = spaces.get(1).lock(LockRequest.of(r, LockMode.EX));
     for (int i : new int[] {0, 1}) {
-      Blackhole.cut(cluster.system(2), Cluster.get(cluster.system(i)).selfMember().address());
+      Blackhole.cut(cluster.system(2), cluster.dlm(2), Cluster.get(cluster.system(i)).selfMember().address());
     }
     assertTrue(get(waiter.requested()).granted());
     await().atMost(WAIT).until(() -> ops.get(2).removed != null);
@@ -247,7 +263,7 @@ class ClusterLockspaceTest {
     crashedAtNanos = System.nanoTime();
     for (int j = 0; j < cluster.size(); j++) {
       if (j != i) {
-        Blackhole.cut(cluster.system(i), Cluster.get(cluster.system(j)).selfMember().address());
+        Blackhole.cut(cluster.system(i), cluster.dlm(i), Cluster.get(cluster.system(j)).selfMember().address());
       }
     }
     cluster.system(i).terminate();

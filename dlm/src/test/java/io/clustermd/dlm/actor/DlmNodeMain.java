@@ -94,7 +94,7 @@ public final class DlmNodeMain {
             say("OK lvb " + w[1]);
           }
           case "cut" -> {
-            Blackhole.cut(system, AddressFromURIString.parse(w[1]));
+            Blackhole.cut(system, dlm, AddressFromURIString.parse(w[1]));
             say("OK cut " + w[1]);
           }
           case "exit" -> {
