@@ -97,6 +97,8 @@ public final class DlmNodeMain {
             Blackhole.cut(system, dlm, AddressFromURIString.parse(w[1]));
             say("OK cut " + w[1]);
           }
+          case "transport" -> say("OK transport connected="
+              + dlm.transport().map(t -> t.connectedAgents().size()).orElse(-1));
           case "exit" -> {
             system.terminate();
             return;

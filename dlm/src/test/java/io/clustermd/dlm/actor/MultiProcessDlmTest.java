@@ -1,6 +1,7 @@
 package io.clustermd.dlm.actor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -94,6 +95,13 @@ class MultiProcessDlmTest {
     b.awaitStartingWith("DONE k1 OK mode=NL", WAIT);
     a.send("lock k2 lvb PR VALBLK");
     assertTrue(a.awaitStartingWith("DONE k2 OK mode=PR", WAIT).contains("lvb=0badc0de"));
+
+    // The link frames above travelled over the DLM's own connections, not only over Artery.
+    for (NodeProcess n : List.of(a, b, c)) {
+      n.send("transport");
+      String t = n.awaitStartingWith("OK transport", WAIT);
+      assertFalse(t.endsWith("connected=0") || t.endsWith("connected=-1"), t);
+    }
 
     // c holds "resync" EX (and masters it and "token"); a waits for resync. kill -9 c.
     c.send("lock r1 resync EX");
