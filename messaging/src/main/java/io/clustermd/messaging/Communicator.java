@@ -52,6 +52,12 @@ import org.slf4j.LoggerFactory;
  * step of a broadcast. Steps never block. The handler runs on a thread of its own, so a slow handler
  * never delays the core's timeouts.
  *
+ * <p>The futures this class returns complete inside a step, so a stage chained to one with a
+ * non-async method ({@code thenAccept}, {@code whenComplete}) runs on the thread of that step: often
+ * one of the DLM's callback threads. Such a stage must not block; blocking work belongs in the
+ * {@code *Async} variants with an executor of the caller's. A thread waiting in {@code get} or
+ * {@code join} is not affected.
+ *
  * <p>Each node has its own {@code token}, {@code message}, {@code ack}, {@code no-new-dev} and
  * {@code receipt%04d} locks, exactly as on separate hosts, even when several communicators share
  * one lockspace object (tests).

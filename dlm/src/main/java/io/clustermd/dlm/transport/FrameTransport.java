@@ -185,6 +185,8 @@ public final class FrameTransport implements AutoCloseable {
       retryAfter.put(agent, Long.MAX_VALUE);
       return;
     }
+    // An endpoint refused earlier blocked this agent for good; a valid one lifts that.
+    retryAfter.remove(agent, Long.MAX_VALUE);
     Endpoint before = endpoints.put(agent, e);
     if (before != null && !before.equals(e)) {
       Outbound o = outbound.get(agent);
