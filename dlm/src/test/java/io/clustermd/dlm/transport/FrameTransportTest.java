@@ -60,6 +60,19 @@ class FrameTransportTest {
         .setSeq(seq).build();
   }
 
+  private record Pair(FrameTransport a, FrameTransport b, BlockingQueue<Received> atB) {}
+
+  /** a and b, a knowing b's endpoint, and one frame from a already received by b. */
+  private Pair connectedPair() throws Exception {
+    BlockingQueue<Received> atB = new LinkedBlockingQueue<>();
+    FrameTransport a = start(A, new LinkedBlockingQueue<>());
+    FrameTransport b = start(B, atB);
+    a.learn(B, b.endpoint());
+    assertTrue(a.send(B, frame(A, 1)));
+    assertEquals(1, next(atB).frame().getSeq());
+    return new Pair(a, b, atB);
+  }
+
   private static Received next(BlockingQueue<Received> inbox) throws InterruptedException {
     return inbox.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -119,12 +132,10 @@ class FrameTransportTest {
   @Test
   @DisplayName("a removed agent: its connections close, its new hellos are refused, nothing is sent to it")
   void forgetRefuses() throws Exception {
-    BlockingQueue<Received> atB = new LinkedBlockingQueue<>();
-    FrameTransport a = start(A, new LinkedBlockingQueue<>());
-    FrameTransport b = start(B, atB);
-    a.learn(B, b.endpoint());
-    assertTrue(a.send(B, frame(A, 1)));
-    assertEquals(1, next(atB).frame().getSeq());
+    Pair p = connectedPair();
+    FrameTransport a = p.a();
+    FrameTransport b = p.b();
+    BlockingQueue<Received> atB = p.atB();
     b.forget(A);
     a.forget(B);
     assertFalse(a.send(B, frame(A, 2)), "removed: not through this transport (and Artery quarantined it)");
@@ -138,12 +149,10 @@ class FrameTransportTest {
   @Test
   @DisplayName("a cut drops frames both ways without falling back; a heal lets them through again")
   void cutAndHeal() throws Exception {
-    BlockingQueue<Received> atB = new LinkedBlockingQueue<>();
-    FrameTransport a = start(A, new LinkedBlockingQueue<>());
-    FrameTransport b = start(B, atB);
-    a.learn(B, b.endpoint());
-    assertTrue(a.send(B, frame(A, 1)));
-    assertEquals(1, next(atB).frame().getSeq());
+    Pair p = connectedPair();
+    FrameTransport a = p.a();
+    FrameTransport b = p.b();
+    BlockingQueue<Received> atB = p.atB();
     b.cut("akka://clustermd@127.0.0.1:1");
     assertTrue(a.send(B, frame(A, 2)), "sent: a's side is not cut");
     a.cut("akka://clustermd@127.0.0.1:2");
