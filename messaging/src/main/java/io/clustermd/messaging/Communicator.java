@@ -6,6 +6,7 @@ import io.clustermd.dlm.api.DlmLock;
 import io.clustermd.dlm.api.LockRequest;
 import io.clustermd.dlm.api.Lockspace;
 import io.clustermd.dlm.api.StatusBlock;
+import io.clustermd.dlm.api.WaiterFuture;
 import io.clustermd.dlm.core.LockFlag;
 import io.clustermd.dlm.core.LockFlags;
 import io.clustermd.dlm.core.LockMode;
@@ -36,6 +37,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,8 +45,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One node's md-cluster communication over a {@link Lockspace}: the shell of {@link CommCore}.
  *
- * <p>Every input — a caller's request, a lock completion or blocking callback arriving on the
- * DLM's callback threads, a handler's answer, a tick — is posted to one mailbox and fed to the
+ * <p>Every input — a caller's request, a lock completion or blocking callback arriving on a DLM
+ * thread, a handler's answer, a tick — is posted to one mailbox and fed to the
  * core, one input at a time, with the current time; the shell then carries out the core's effects
  * (lock, convert, cancel, unlock, read receipts, hand a message to the handler, complete a caller)
  * and schedules a tick for the core's next deadline. The mailbox is a {@link Trampoline}: the
@@ -52,11 +54,14 @@ import org.slf4j.LoggerFactory;
  * step of a broadcast. Steps never block. The handler runs on a thread of its own, so a slow handler
  * never delays the core's timeouts.
  *
- * <p>The futures this class returns complete inside a step, so a stage chained to one with a
- * non-async method ({@code thenAccept}, {@code whenComplete}) runs on the thread of that step: often
- * one of the DLM's callback threads. Such a stage must not block; blocking work belongs in the
- * {@code *Async} variants with an executor of the caller's. A thread waiting in {@code get} or
- * {@code join} is not affected.
+ * <p>The locks are requested with non-blocking callbacks (fs/dlm's AST contract: the handlers
+ * only post to the mailbox), so a lock's completion or blocking callback runs the next step on the
+ * thread that received it, usually the DLM frame transport's I/O thread: no hand-off to a callback
+ * thread on any transit of a broadcast. Caller code never runs there. A future this class returns
+ * is completed in the step only when no stage depends on it (the caller waits in {@code get} or
+ * {@code join}, and is woken directly); otherwise it is completed on the communicator's own
+ * completion thread, where stages chained with non-async methods then run. They should still not
+ * block for long: they delay the completions of this communicator's later requests.
  *
  * <p>Each node has its own {@code token}, {@code message}, {@code ack}, {@code no-new-dev} and
  * {@code receipt%04d} locks, exactly as on separate hosts, even when several communicators share
@@ -96,9 +101,11 @@ public final class Communicator implements AutoCloseable {
   private final Trampoline mailbox;
   private final ScheduledExecutorService timer;
   private final ExecutorService handlerThread;
+  /** Completes the futures of callers that chained stages to them, off the DLM's threads. */
+  private final ExecutorService completionThread;
   private final long originNanos = System.nanoTime();
   private final AtomicLong tickets = new AtomicLong();
-  private final Map<Long, CompletableFuture<Outcome>> pending = new ConcurrentHashMap<>();
+  private final Map<Long, Waiting<?>> pending = new ConcurrentHashMap<>();
 
   // Mailbox only (one step at a time, on whichever thread runs it).
   private final EnumMap<CommLock, DlmLock> locks = new EnumMap<>(CommLock.class);
@@ -127,6 +134,7 @@ public final class Communicator implements AutoCloseable {
     this.mailbox = new Trampoline((task, e) -> log.error("messaging.step-failed node={} {}", self, e.toString()));
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, name + "-timer"));
     this.handlerThread = Executors.newSingleThreadExecutor(r -> daemon(r, name + "-handler"));
+    this.completionThread = Executors.newSingleThreadExecutor(r -> daemon(r, name + "-completions"));
   }
 
   private static Thread daemon(Runnable r, String name) {
@@ -141,17 +149,17 @@ public final class Communicator implements AutoCloseable {
 
   /** Joins (mdcluster.md §5.1): completes once ack CR was taken under token EX. */
   public CompletionStage<Void> join() {
-    return request(CommInput.Join::new).thenApply(o -> null);
+    return request(CommInput.Join::new, o -> null);
   }
 
   /** The node processes messages from now on; those that arrived since join are processed first. */
   public CompletionStage<Void> ready() {
-    return request(CommInput.Ready::new).thenApply(o -> null);
+    return request(CommInput.Ready::new, o -> null);
   }
 
   /** Leaves (§5.4): what runs finishes, then every lock is unlocked. */
   public CompletionStage<Void> leave() {
-    return request(CommInput.Leave::new).thenApply(o -> null);
+    return request(CommInput.Leave::new, o -> null);
   }
 
   /**
@@ -159,7 +167,7 @@ public final class Communicator implements AutoCloseable {
    * other node processed it, or fails with a {@link CommunicationException}.
    */
   public CompletionStage<Long> send(Message message) {
-    return request(t -> new CommInput.Send(t, message)).thenApply(o -> ((Outcome.Sent) o).seq());
+    return request(t -> new CommInput.Send(t, message), o -> ((Outcome.Sent) o).seq());
   }
 
   /**
@@ -168,7 +176,7 @@ public final class Communicator implements AutoCloseable {
    * no other local sender, can send.
    */
   public CompletionStage<HeldToken> lockToken() {
-    return request(CommInput.LockToken::new).thenApply(o -> new HeldToken(((Outcome.Held) o).hold()));
+    return request(CommInput.LockToken::new, o -> new HeldToken(((Outcome.Held) o).hold()));
   }
 
   /**
@@ -177,7 +185,7 @@ public final class Communicator implements AutoCloseable {
    * NEWDISK waits.
    */
   public CompletionStage<Void> newDiskAck(boolean found) {
-    return request(t -> new CommInput.NewDiskAnswer(t, found)).thenApply(o -> null);
+    return request(t -> new CommInput.NewDiskAnswer(t, found), o -> null);
   }
 
   /** A token held for a multi-step operation. */
@@ -190,17 +198,17 @@ public final class Communicator implements AutoCloseable {
 
     /** Broadcasts under the held token ("send locked already"). */
     public CompletionStage<Long> send(Message message) {
-      return request(t -> new CommInput.SendHeld(t, hold, message)).thenApply(o -> ((Outcome.Sent) o).seq());
+      return request(t -> new CommInput.SendHeld(t, hold, message), o -> ((Outcome.Sent) o).seq());
     }
 
     /** no-new-dev EX with NOQUEUE (§5.6): true when every other node confirmed the new disk. */
     public CompletionStage<Boolean> claimNoNewDev() {
-      return request(t -> new CommInput.ClaimNoNewDev(t, hold)).thenApply(o -> ((Outcome.Claimed) o).granted());
+      return request(t -> new CommInput.ClaimNoNewDev(t, hold), o -> ((Outcome.Claimed) o).granted());
     }
 
     /** Releases the token ({@code unlock_comm}). */
     public CompletionStage<Void> unlock() {
-      return request(t -> new CommInput.UnlockToken(t, hold)).thenApply(o -> null);
+      return request(t -> new CommInput.UnlockToken(t, hold), o -> null);
     }
   }
 
@@ -223,9 +231,10 @@ public final class Communicator implements AutoCloseable {
     mailbox.close();
     timer.shutdownNow();
     handlerThread.shutdownNow();
+    completionThread.shutdown();
     CommunicationException closed =
         new CommunicationException(CommFailure.of(CommFailure.Kind.REFUSED, "communicator of " + self + " was closed"));
-    pending.values().forEach(f -> f.completeExceptionally(closed));
+    pending.values().forEach(w -> w.future().completeExceptionally(closed));
     pending.clear();
   }
 
@@ -233,16 +242,39 @@ public final class Communicator implements AutoCloseable {
   // The mailbox
   // ---------------------------------------------------------------------------------------------
 
-  private CompletionStage<Outcome> request(LongFunction<CommInput> make) {
+  /** A caller's request in flight: its future, and how the core's outcome becomes its value. */
+  private record Waiting<T>(WaiterFuture<T> future, Function<Outcome, T> value) {
+    void succeed(Outcome o) {
+      future.complete(value.apply(o));
+    }
+  }
+
+  private <T> CompletionStage<T> request(LongFunction<CommInput> make, Function<Outcome, T> value) {
     long ticket = tickets.incrementAndGet();
-    CompletableFuture<Outcome> done = new CompletableFuture<>();
-    pending.put(ticket, done);
+    WaiterFuture<T> done = new WaiterFuture<>();
+    pending.put(ticket, new Waiting<>(done, value));
     if (!post(make.apply(ticket))) {
       pending.remove(ticket);
       done.completeExceptionally(
           new CommunicationException(CommFailure.of(CommFailure.Kind.REFUSED, "communicator of " + self + " is closed")));
     }
     return done;
+  }
+
+  /**
+   * Completes a caller's future: here when that runs no caller code (the caller waits in get or
+   * join), otherwise on the completion thread, so the caller's stages never run on a DLM thread.
+   */
+  private void finish(Waiting<?> w, Runnable completion) {
+    if (w.future().hasNoDependents()) {
+      completion.run();
+      return;
+    }
+    try {
+      completionThread.execute(completion);
+    } catch (RejectedExecutionException closed) {
+      completion.run();
+    }
   }
 
   private boolean post(CommInput input) {
@@ -319,14 +351,15 @@ public final class Communicator implements AutoCloseable {
     } else if (e instanceof CommEffect.Process p) {
       process(p.envelope());
     } else if (e instanceof CommEffect.Succeed s) {
-      CompletableFuture<Outcome> f = pending.remove(s.ticket());
-      if (f != null) {
-        f.complete(s.outcome());
+      Waiting<?> w = pending.remove(s.ticket());
+      if (w != null) {
+        finish(w, () -> w.succeed(s.outcome()));
       }
     } else if (e instanceof CommEffect.Fail f) {
-      CompletableFuture<Outcome> fut = pending.remove(f.ticket());
-      if (fut != null) {
-        fut.completeExceptionally(new CommunicationException(f.failure()));
+      Waiting<?> w = pending.remove(f.ticket());
+      if (w != null) {
+        CommunicationException why = new CommunicationException(f.failure());
+        finish(w, () -> w.future().completeExceptionally(why));
       }
     } else if (e instanceof CommEffect.Note n) {
       if (QUIET_NOTES.contains(n.event())) {
@@ -344,7 +377,8 @@ public final class Communicator implements AutoCloseable {
         r.mode(),
         r.flags(),
         kind.hasLvb() ? new byte[lockspace.lvbLength()] : null,
-        kind == CommLock.ACK ? (lock, mode) -> post(new CommInput.Blocking(CommLock.ACK, mode)) : null);
+        kind == CommLock.ACK ? (lock, mode) -> post(new CommInput.Blocking(CommLock.ACK, mode)) : null,
+        true);
     log.debug("messaging.lock node={} res={} mode={} flags={} why={}", self, req.resource(), r.mode(), r.flags(), r.why());
     DlmLock lock;
     try {
@@ -404,7 +438,7 @@ public final class Communicator implements AutoCloseable {
     done.whenComplete((sb, ex) -> completed(u.lock(), lock, sb, ex));
   }
 
-  /** Called on a DLM callback thread (or inline): copy the LVB now, decide in the mailbox. */
+  /** Called on the thread that delivered the completion: copy the LVB now, decide in the mailbox. */
   private void completed(CommLock kind, DlmLock lock, StatusBlock sb, Throwable ex) {
     if (ex != null) {
       Throwable cause = ex instanceof CompletionException && ex.getCause() != null ? ex.getCause() : ex;
@@ -426,7 +460,8 @@ public final class Communicator implements AutoCloseable {
         DlmLock probe =
             lockspace.lock(
                 new LockRequest(
-                    CommLock.receipt(slot), LockMode.CR, LockFlags.of(LockFlag.VALBLK), new byte[lockspace.lvbLength()], null));
+                    CommLock.receipt(slot), LockMode.CR, LockFlags.of(LockFlag.VALBLK), new byte[lockspace.lvbLength()], null,
+                    true));
         probe.requested().whenComplete((sb, ex) -> {
           synchronized (read) {
             read.put(slot, ex == null && sb.granted() ? probe.lvb().clone() : null);

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * on the thread that submits when no task is running. A thread that submits while another task is
  * running only queues its task, and the running thread runs it before it returns.
  *
- * <p>Why: a communicator's inputs arrive on the DLM's callback threads, its handler thread and its
- * timer. A mailbox thread would add one more thread wake-up to every step of a broadcast, and on a
+ * <p>Why: a communicator's inputs arrive on the DLM's threads (the frame transport's I/O thread,
+ * its callback threads), its handler thread, its callers' threads and its timer. A mailbox thread would add one more thread wake-up to every step of a broadcast, and on a
  * 2-vCPU host that costs 1 to 5 ms ({@code bench/RESULTS.md}, "the DLM's own transport"). The tasks
  * must not block, which a communicator's steps never do: they only start lock operations and hand
  * messages to the handler's thread.

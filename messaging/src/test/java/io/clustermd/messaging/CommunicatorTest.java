@@ -117,6 +117,21 @@ class CommunicatorTest {
   }
 
   @Test
+  @DisplayName("a stage chained to a caller's future runs on the communicator's completion thread, never on a DLM or caller thread")
+  void callerStagesRunOnTheCompletionThread() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      start(i);
+    }
+    Communicator sender = nodes.get(0).comm;
+    for (int round = 0; round < 5; round++) {
+      String ranOn = get(sender.send(new Message.MetadataUpdated(round)).thenApply(seq -> Thread.currentThread().getName()));
+      assertTrue(ranOn.endsWith("-completions"), "round " + round + ": a chained stage ran on " + ranOn);
+      // A caller that only waits is woken directly: the same request without a stage completes too.
+      assertTrue(get(sender.send(new Message.MetadataUpdated(round))) > 0);
+    }
+  }
+
+  @Test
   @DisplayName("concurrent senders on every node: one total order, exactly once, nobody processes its own, every sender returns after all processed")
   void concurrentSenders() throws Exception {
     int n = 4;

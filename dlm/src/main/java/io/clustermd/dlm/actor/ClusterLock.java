@@ -4,6 +4,7 @@ import io.clustermd.dlm.api.BlockingHandler;
 import io.clustermd.dlm.api.DlmException;
 import io.clustermd.dlm.api.DlmLock;
 import io.clustermd.dlm.api.StatusBlock;
+import io.clustermd.dlm.api.WaiterFuture;
 import io.clustermd.dlm.core.CallbackFilter;
 import io.clustermd.dlm.core.DlmStatus;
 import io.clustermd.dlm.core.LockFlag;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * A lock of a {@link ClusterLockspace}. The node's effects for it are queued in the core's order
  * and delivered one at a time (dlm.md §5.3: in order, never concurrently, per lock): the
  * initiator's own immediate completion on the calling thread, everything else on the callback
- * executor.
+ * executor, or on the thread that received it when the request declared its callbacks
+ * non-blocking ({@link io.clustermd.dlm.api.LockRequest#nonBlockingCallbacks()}).
  */
 final class ClusterLock implements DlmLock {
 
@@ -35,19 +37,22 @@ final class ClusterLock implements DlmLock {
   private final ResourceName resource;
   private final byte[] lvb;
   private final Executor executor;
-  private final ClientFuture requested = new ClientFuture();
+  /** The caller's callbacks never block: deliver on whichever thread produced the effect. */
+  private final boolean inlineCallbacks;
+  private final WaiterFuture<StatusBlock> requested = new WaiterFuture<>();
   private final CallbackFilter filter = new CallbackFilter();
   private volatile BlockingHandler handler;
 
   /** Guards the three fields below. */
   private final Object queue = new Object();
   private final ArrayDeque<NodeEffect> pending = new ArrayDeque<>(2);
-  private final ArrayDeque<ClientFuture> outstanding = new ArrayDeque<>(2);
+  private final ArrayDeque<WaiterFuture<StatusBlock>> outstanding = new ArrayDeque<>(2);
   private boolean deliveryScheduled;
 
   ClusterLock(ClusterLockspace lockspace, LockId id, ResourceName resource, byte[] lvb, BlockingHandler handler,
-      Executor executor) {
+      boolean inlineCallbacks, Executor executor) {
     this.lockspace = lockspace;
+    this.inlineCallbacks = inlineCallbacks;
     this.id = id;
     this.resource = resource;
     this.lvb = lvb;
@@ -82,7 +87,7 @@ final class ClusterLock implements DlmLock {
 
   @Override
   public CompletionStage<StatusBlock> convert(LockMode mode, LockFlags flags) {
-    ClientFuture done = new ClientFuture();
+    WaiterFuture<StatusBlock> done = new WaiterFuture<>();
     lockspace.run(this, done, (node, now) -> node.convert(id, mode, flags, lvb, now));
     return done;
   }
@@ -101,7 +106,7 @@ final class ClusterLock implements DlmLock {
 
   @Override
   public CompletionStage<StatusBlock> unlock(LockFlags flags) {
-    ClientFuture done = new ClientFuture();
+    WaiterFuture<StatusBlock> done = new WaiterFuture<>();
     lockspace.run(this, done, (node, now) -> node.unlock(id, flags, lvb, now));
     return done;
   }
@@ -113,7 +118,7 @@ final class ClusterLock implements DlmLock {
 
   // ---- called by the lockspace under its monitor ----------------------------------------------
 
-  void expect(ClientFuture done) {
+  void expect(WaiterFuture<StatusBlock> done) {
     synchronized (queue) {
       outstanding.add(done);
     }
@@ -129,9 +134,9 @@ final class ClusterLock implements DlmLock {
 
   /**
    * Delivers what the lockspace queued for this lock from a thread that is not the caller's (the
-   * inbound frame's, a tick's): on the callback executor, or on this thread when delivering runs no
-   * caller code at all (only completions of futures nobody chained a stage to, a waiting thread is
-   * woken directly).
+   * inbound frame's, a tick's): on the callback executor, or on this thread when the caller declared
+   * its callbacks non-blocking or when delivering runs no caller code at all (only completions of
+   * futures nobody chained a stage to, a waiting thread is woken directly).
    */
   void scheduleDelivery() {
     boolean inline;
@@ -140,7 +145,7 @@ final class ClusterLock implements DlmLock {
         return;
       }
       deliveryScheduled = true;
-      inline = runsNoCallerCode();
+      inline = inlineCallbacks || runsNoCallerCode();
     }
     if (inline) {
       drain();
@@ -156,7 +161,7 @@ final class ClusterLock implements DlmLock {
         return false;
       }
     }
-    for (ClientFuture f : outstanding) {
+    for (WaiterFuture<StatusBlock> f : outstanding) {
       if (!f.hasNoDependents()) {
         return false;
       }
@@ -204,7 +209,7 @@ final class ClusterLock implements DlmLock {
     }
     filter.completed(c.mode());
     StatusBlock sb = new StatusBlock(c.status(), id.value(), c.sbFlags(), c.mode());
-    List<ClientFuture> finished = new ArrayList<>(1);
+    List<WaiterFuture<StatusBlock>> finished = new ArrayList<>(1);
     synchronized (queue) {
       if (c.status() == DlmStatus.EUNLOCK) {
         finished.addAll(outstanding);
@@ -217,7 +222,7 @@ final class ClusterLock implements DlmLock {
   }
 
   private void fail(DlmException why) {
-    ClientFuture f;
+    WaiterFuture<StatusBlock> f;
     synchronized (queue) {
       f = outstanding.poll();
     }
@@ -235,7 +240,7 @@ final class ClusterLock implements DlmLock {
 
   /** The lockspace is gone here: fail every outstanding operation. */
   void abandon(DlmException why) {
-    List<ClientFuture> failed;
+    List<WaiterFuture<StatusBlock>> failed;
     synchronized (queue) {
       failed = new ArrayList<>(outstanding);
       outstanding.clear();

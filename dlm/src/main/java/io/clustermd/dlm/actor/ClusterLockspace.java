@@ -5,6 +5,8 @@ import io.clustermd.dlm.api.DlmLock;
 import io.clustermd.dlm.api.LockRequest;
 import io.clustermd.dlm.api.Lockspace;
 import io.clustermd.dlm.api.LockspaceOps;
+import io.clustermd.dlm.api.StatusBlock;
+import io.clustermd.dlm.api.WaiterFuture;
 import io.clustermd.dlm.core.DlmError;
 import io.clustermd.dlm.core.LockId;
 import io.clustermd.dlm.core.cluster.DlmMessage;
@@ -131,7 +133,7 @@ public final class ClusterLockspace implements Lockspace {
       LockspaceNode.Result result =
           node.lock(r.resource(), r.mode(), r.flags(), r.lvb(), r.blocking() != null, now());
       LockspaceNode.Result.Accepted ok = accepted(result, r.resource().toString());
-      lock = new ClusterLock(this, ok.lock(), r.resource(), r.lvb(), r.blocking(), callbacks);
+      lock = new ClusterLock(this, ok.lock(), r.resource(), r.lvb(), r.blocking(), r.nonBlockingCallbacks(), callbacks);
       locks.put(ok.lock(), lock);
       execute(ok.effects(), touched);
     }
@@ -139,7 +141,7 @@ public final class ClusterLockspace implements Lockspace {
     return lock;
   }
 
-  void run(ClusterLock lock, ClientFuture done, Operation op) {
+  void run(ClusterLock lock, WaiterFuture<StatusBlock> done, Operation op) {
     List<ClusterLock> touched = new ArrayList<>(2);
     synchronized (this) {
       ensureUsable();

@@ -161,6 +161,43 @@ class ClusterLockspaceTest {
   }
 
   @Test
+  @DisplayName("callbacks declared non-blocking run on the transport's I/O thread that received the event; others on the callback executor")
+  void nonBlockingCallbacksRunOnTheReceivingThread() throws Exception {
+    start(2);
+    ResourceName warm = ResourceName.of("warm-up");
+    for (int round = 0; round < 3; round++) {
+      for (int node = 0; node < 2; node++) {
+        DlmLock l = spaces.get(node).lock(LockRequest.of(warm, LockMode.EX));
+        get(l.requested());
+        get(l.unlock(LockFlags.NONE));
+      }
+    }
+    await().atMost(WAIT).until(() -> connected(0) && connected(1));
+    for (boolean nonBlocking : new boolean[] {true, false}) {
+      ResourceName r = ResourceName.of("callbacks-" + nonBlocking);
+      CompletableFuture<String> bastThread = new CompletableFuture<>();
+      DlmLock holder = spaces.get(0).lock(new LockRequest(r, LockMode.EX, LockFlags.NONE, null,
+          (lock, mode) -> bastThread.complete(Thread.currentThread().getName()), nonBlocking));
+      assertTrue(get(holder.requested()).granted());
+      DlmLock waiter = spaces.get(1).lock(new LockRequest(r, LockMode.EX, LockFlags.NONE, null, null, nonBlocking));
+      CompletableFuture<String> grantThread =
+          waiter.requested().thenApply(sb -> Thread.currentThread().getName()).toCompletableFuture();
+      String bastOn = bastThread.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertFalse(grantThread.isDone(), "the waiter cannot be granted while the holder keeps EX");
+      get(holder.unlock(LockFlags.NONE));
+      String grantOn = grantThread.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      String expected = nonBlocking ? "clustermd-dlm-transport-" : "clustermd-dlm-callbacks-";
+      assertTrue(bastOn.startsWith(expected), "nonBlocking=" + nonBlocking + ": blocking callback ran on " + bastOn);
+      assertTrue(grantOn.startsWith(expected), "nonBlocking=" + nonBlocking + ": grant stage ran on " + grantOn);
+      get(waiter.unlock(LockFlags.NONE));
+    }
+  }
+
+  private boolean connected(int node) {
+    return !cluster.dlm(node).transport().map(FrameTransport::connectedAgents).orElse(Set.of()).isEmpty();
+  }
+
+  @Test
   @DisplayName("an agent whose LVB length differs is refused, and the message names both lengths")
   void lvbLengthMismatchRefused() throws Exception {
     start(2);

@@ -37,6 +37,9 @@ class FrameTransportTest {
   private static final String B = "akka://clustermd@127.0.0.1:2#22";
   private static final TransportSettings SETTINGS =
       new TransportSettings(TransportSettings.Kind.TCP, "", 0, 4096, 64 * 1024, 1_000, 300);
+  /** Room for a burst of 2,000 frames (about 100 KiB) queued before the connection is up. */
+  private static final TransportSettings ROOMY =
+      new TransportSettings(TransportSettings.Kind.TCP, "", 0, 4096, 1024 * 1024, 1_000, 300);
 
   private record Received(String from, LinkFrame frame) {}
 
@@ -50,7 +53,12 @@ class FrameTransportTest {
   }
 
   private FrameTransport start(String self, BlockingQueue<Received> inbox) throws IOException {
-    FrameTransport t = FrameTransport.start(SETTINGS, "127.0.0.1", self, (from, f) -> inbox.add(new Received(from, f)));
+    return start(SETTINGS, self, inbox);
+  }
+
+  private FrameTransport start(TransportSettings settings, String self, BlockingQueue<Received> inbox)
+      throws IOException {
+    FrameTransport t = FrameTransport.start(settings, "127.0.0.1", self, (from, f) -> inbox.add(new Received(from, f)));
     closeAfter.add(t);
     return t;
   }
@@ -81,7 +89,8 @@ class FrameTransportTest {
   @DisplayName("frames reach the peer whole, in order, tagged with the hello's agent; nothing before an endpoint is known")
   void framesInOrder() throws Exception {
     BlockingQueue<Received> atB = new LinkedBlockingQueue<>();
-    FrameTransport a = start(A, new LinkedBlockingQueue<>());
+    // The burst below is usually queued before the I/O thread has connected: it must fit the bound.
+    FrameTransport a = start(ROOMY, A, new LinkedBlockingQueue<>());
     FrameTransport b = start(B, atB);
     assertFalse(a.send(B, frame(A, 1)), "no endpoint known yet: the caller must use Artery");
     a.learn(B, b.endpoint());

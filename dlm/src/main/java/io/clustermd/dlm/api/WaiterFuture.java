@@ -1,6 +1,5 @@
-package io.clustermd.dlm.actor;
+package io.clustermd.dlm.api;
 
-import io.clustermd.dlm.api.StatusBlock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -9,25 +8,26 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The future of one lock operation. A thread blocked in {@link #get} waits here, not as a
- * dependent of the future, so {@link #hasNoDependents()} tells the lock whether completing it runs
- * anyone's code: when it does not, the inbound thread that received the master's reply completes
- * it directly and wakes the waiter, one thread hand-off fewer than going through the callback
- * executor (issue 3 (b): the remote round trip is the caller's whole latency). Callbacks
- * (dependent stages, blocking handlers) still run only on the callback executor.
+ * A future whose waiters do not count as its dependents. A thread blocked in {@link #get} or
+ * {@link #join} parks here, not as a stage of the future, so {@link #hasNoDependents()} tells the
+ * completing thread whether completing it runs anyone's code. When it does not, a thread that must
+ * not run caller code (the frame transport's I/O thread, which received a lock master's reply) can
+ * complete it directly and wake the waiter: one thread hand-off fewer than going through an
+ * executor. The DLM's lock operations return these (issue 3 (b): the remote round trip is the
+ * caller's whole latency), and so does the messaging communicator.
  */
-final class ClientFuture extends CompletableFuture<StatusBlock> {
+public class WaiterFuture<T> extends CompletableFuture<T> {
 
   /** The one thread parked in {@link #get} here; a second concurrent waiter waits as a dependent. */
   private final AtomicReference<Thread> waiter = new AtomicReference<>();
 
   /** No stage depends on this future: completing it runs no caller code. */
-  boolean hasNoDependents() {
+  public boolean hasNoDependents() {
     return getNumberOfDependents() == 0;
   }
 
   @Override
-  public StatusBlock get() throws InterruptedException, ExecutionException {
+  public T get() throws InterruptedException, ExecutionException {
     if (!isDone() && waiter.compareAndSet(null, Thread.currentThread())) {
       try {
         while (!isDone()) {
@@ -44,7 +44,7 @@ final class ClientFuture extends CompletableFuture<StatusBlock> {
   }
 
   @Override
-  public StatusBlock get(long timeout, TimeUnit unit)
+  public T get(long timeout, TimeUnit unit)
       throws InterruptedException, ExecutionException, TimeoutException {
     if (!isDone() && waiter.compareAndSet(null, Thread.currentThread())) {
       long deadline = System.nanoTime() + unit.toNanos(timeout);
@@ -67,7 +67,26 @@ final class ClientFuture extends CompletableFuture<StatusBlock> {
   }
 
   @Override
-  public boolean complete(StatusBlock value) {
+  public T join() {
+    if (!isDone() && waiter.compareAndSet(null, Thread.currentThread())) {
+      boolean interrupted = false;
+      try {
+        while (!isDone()) {
+          LockSupport.park(this);
+          interrupted |= Thread.interrupted();
+        }
+      } finally {
+        waiter.set(null);
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+    return super.join();
+  }
+
+  @Override
+  public boolean complete(T value) {
     boolean done = super.complete(value);
     wake();
     return done;
