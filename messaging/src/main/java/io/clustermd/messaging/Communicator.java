@@ -305,9 +305,16 @@ public final class Communicator implements AutoCloseable {
     scheduleTick();
   }
 
+  /**
+   * Makes sure a tick comes no later than the core's next deadline. A tick already scheduled for that
+   * time or earlier is kept: most steps of a broadcast push the deadline later (each lock wait is
+   * bounded from its own start), and re-arming on every step would leave a cancelled task in the
+   * timer's queue per step (they stay there until their time: 30 s of a thousand broadcasts a second
+   * is hundreds of thousands). An early tick finds nothing due, and its step schedules the next one.
+   */
   private void scheduleTick() {
     long deadline = core.nextDeadline();
-    if (deadline == tickAt) {
+    if (deadline >= tickAt) {
       return;
     }
     if (tickTask != null) {
@@ -315,21 +322,19 @@ public final class Communicator implements AutoCloseable {
       tickTask = null;
     }
     tickAt = deadline;
-    if (deadline != Long.MAX_VALUE) {
-      long generation = ++tickGeneration;
-      Runnable tick = () -> {
-        // A tick that fired just as a later step rescheduled must not forget the newer one.
-        if (generation == tickGeneration) {
-          tickAt = Long.MAX_VALUE;
-          tickTask = null;
-        }
-        step(new CommInput.Tick());
-      };
-      try {
-        tickTask = timer.schedule(() -> mailbox.execute(tick), Math.max(0, deadline - now()), TimeUnit.MILLISECONDS);
-      } catch (RejectedExecutionException closed) {
+    long generation = ++tickGeneration;
+    Runnable tick = () -> {
+      // A tick that fired just as a later step rescheduled must not forget the newer one.
+      if (generation == tickGeneration) {
+        tickAt = Long.MAX_VALUE;
         tickTask = null;
       }
+      step(new CommInput.Tick());
+    };
+    try {
+      tickTask = timer.schedule(() -> mailbox.execute(tick), Math.max(0, deadline - now()), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closed) {
+      tickTask = null;
     }
   }
 
