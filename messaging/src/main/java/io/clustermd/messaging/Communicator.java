@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * <p>The locks are requested with non-blocking callbacks (fs/dlm's AST contract: the handlers
  * only post to the mailbox), so a lock's completion or blocking callback runs the next step on the
  * thread that received it, usually the DLM frame transport's I/O thread: no hand-off to a callback
- * thread on any transit of a broadcast. Caller code never runs there. A future this class returns
+ * thread on any transit of a broadcast. Caller code does not run there. A future this class returns
  * is completed in the step only when no stage depends on it (the caller waits in {@code get} or
  * {@code join}, and is woken directly); otherwise it is completed on the communicator's own
  * completion thread, where stages chained with non-async methods then run. They should still not
@@ -263,7 +263,9 @@ public final class Communicator implements AutoCloseable {
 
   /**
    * Completes a caller's future: here when that runs no caller code (the caller waits in get or
-   * join), otherwise on the completion thread, so the caller's stages never run on a DLM thread.
+   * join), otherwise on the completion thread, so the caller's stages do not run on a DLM thread. A
+   * stage chained in the instant between the check and the completion would run here, as it would
+   * on any thread that completes a CompletableFuture; callers chain their stages before they wait.
    */
   private void finish(Waiting<?> w, Runnable completion) {
     if (w.future().hasNoDependents()) {

@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * executor. The DLM's lock operations return these (issue 3 (b): the remote round trip is the
  * caller's whole latency), and so does the messaging communicator.
  */
-public class WaiterFuture<T> extends CompletableFuture<T> {
+public final class WaiterFuture<T> extends CompletableFuture<T> {
 
   /** The one thread parked in {@link #get} here; a second concurrent waiter waits as a dependent. */
   private final AtomicReference<Thread> waiter = new AtomicReference<>();
