@@ -1,5 +1,6 @@
 package io.clustermd.bench.broadcast;
 
+import io.clustermd.bench.Samples;
 import io.clustermd.bitmap.format.MdSlot;
 import io.clustermd.dlm.actor.ClusterLockspace;
 import io.clustermd.dlm.actor.LocalDlmCluster;
@@ -131,26 +132,16 @@ public final class BroadcastLatency implements java.util.concurrent.Callable<Int
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         Arrays.sort(nanos);
-        return new Row(n, messages, millis(nanos, 0.50), millis(nanos, 0.90), millis(nanos, 0.99),
-            nanos[messages - 1] / 1e6, messages / seconds, load());
+        return new Row(n, messages, Samples.quantile(nanos, 0.50) / 1e6,
+            Samples.quantile(nanos, 0.90) / 1e6, Samples.quantile(nanos, 0.99) / 1e6,
+            nanos[messages - 1] / 1e6, messages / seconds, Samples.loadAverage());
       } finally {
         comms.forEach(Communicator::close);
       }
     }
   }
 
-  private static double millis(long[] sorted, double q) {
-    return sorted[(int) Math.min(sorted.length - 1, Math.floor(q * sorted.length))] / 1e6;
-  }
 
-  private static String load() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException e) {
-      return "unknown";
-    }
-  }
 
   private static String format(Row r) {
     return String.format(Locale.ROOT, "| %d | %d | %.2f | %.2f | %.2f | %.2f | %.0f | %s |", r.nodes(), r.messages(),

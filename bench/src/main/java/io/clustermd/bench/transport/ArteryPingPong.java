@@ -1,5 +1,6 @@
 package io.clustermd.bench.transport;
 
+import io.clustermd.bench.Samples;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorRefResolver;
 import akka.actor.typed.ActorSystem;
@@ -83,16 +84,17 @@ public final class ArteryPingPong implements Callable<Integer> {
       }
       ActorRef<RoundTripProbe> pong = b.systemActorOf(echo(ActorRefResolver.get(b)), "pong", Props.empty());
       ActorRef<RoundTripProbe> pongFromA = ActorRefResolver.get(a).resolveActorRef(ActorRefResolver.get(b).toSerializationFormat(pong));
-      System.out.printf(Locale.ROOT, "load average at start: %s%n", load());
+      System.out.printf(Locale.ROOT, "load average at start: %s%n", Samples.loadAverage());
       for (int round = 0; round < rounds; round++) {
         CompletableFuture<long[]> done = new CompletableFuture<>();
         a.systemActorOf(pinger(pongFromA, ActorRefResolver.get(a), done), "ping-" + round, Props.empty());
         long[] nanos = done.get(timeoutSeconds, TimeUnit.SECONDS);
         Arrays.sort(nanos);
         System.out.printf(Locale.ROOT, "round %d%s: %d round trips, p50 %.3f ms, p90 %.3f ms, p99 %.3f ms%n", round,
-            round == 0 ? " (warm-up)" : "", roundTrips, at(nanos, 0.5), at(nanos, 0.9), at(nanos, 0.99));
+            round == 0 ? " (warm-up)" : "", roundTrips, Samples.quantile(nanos, 0.5) / 1e6, Samples.quantile(nanos, 0.9) / 1e6,
+            Samples.quantile(nanos, 0.99) / 1e6);
       }
-      System.out.printf(Locale.ROOT, "load average at end: %s%n", load());
+      System.out.printf(Locale.ROOT, "load average at end: %s%n", Samples.loadAverage());
       return 0;
     } finally {
       a.terminate();
@@ -142,15 +144,5 @@ public final class ArteryPingPong implements Callable<Integer> {
         .count();
   }
 
-  private static double at(long[] sorted, double q) {
-    return sorted[(int) Math.min(sorted.length - 1, Math.floor(q * sorted.length))] / 1e6;
-  }
 
-  private static String load() {
-    try {
-      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim();
-    } catch (java.io.IOException e) {
-      return "unknown";
-    }
-  }
 }

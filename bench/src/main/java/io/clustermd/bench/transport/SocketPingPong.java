@@ -1,5 +1,6 @@
 package io.clustermd.bench.transport;
 
+import io.clustermd.bench.Samples;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -7,8 +8,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -61,7 +60,7 @@ public final class SocketPingPong implements Callable<Integer> {
       DataOutputStream out = new DataOutputStream(client.getOutputStream());
       DataInputStream in = new DataInputStream(client.getInputStream());
       byte[] message = new byte[bytes];
-      System.out.printf(Locale.ROOT, "load average at start: %s%n", load());
+      System.out.printf(Locale.ROOT, "load average at start: %s%n", Samples.loadAverage());
       for (int round = 0; round < rounds; round++) {
         long[] nanos = new long[roundTrips];
         for (int i = 0; i < roundTrips; i++) {
@@ -73,9 +72,10 @@ public final class SocketPingPong implements Callable<Integer> {
         }
         Arrays.sort(nanos);
         System.out.printf(Locale.ROOT, "round %d%s: %d round trips of %d bytes, p50 %.1f µs, p90 %.1f µs, p99 %.1f µs%n",
-            round, round == 0 ? " (warm-up)" : "", roundTrips, bytes, at(nanos, 0.5), at(nanos, 0.9), at(nanos, 0.99));
+            round, round == 0 ? " (warm-up)" : "", roundTrips, bytes, Samples.quantile(nanos, 0.5) / 1e3,
+            Samples.quantile(nanos, 0.9) / 1e3, Samples.quantile(nanos, 0.99) / 1e3);
       }
-      System.out.printf(Locale.ROOT, "load average at end: %s%n", load());
+      System.out.printf(Locale.ROOT, "load average at end: %s%n", Samples.loadAverage());
       return 0;
     }
   }
@@ -95,15 +95,5 @@ public final class SocketPingPong implements Callable<Integer> {
     }
   }
 
-  private static double at(long[] sorted, double q) {
-    return sorted[(int) Math.min(sorted.length - 1, Math.floor(q * sorted.length))] / 1e3;
-  }
 
-  private static String load() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).trim();
-    } catch (IOException e) {
-      return "unknown (" + e.getMessage() + ")";
-    }
-  }
 }

@@ -1,11 +1,8 @@
 package io.clustermd.bench.versus;
 
+import io.clustermd.bench.Samples;
 import io.clustermd.bench.versus.VersusResults.RoundResult;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,7 +30,7 @@ public final class VersusRunner {
     for (String name : backendNames) {
       Backends.requireKnown(name); // before measuring anything
     }
-    String loadBefore = loadAverage();
+    String loadBefore = Samples.loadAverage();
     List<RoundResult> rounds = new ArrayList<>();
     Map<String, String> descriptions = new LinkedHashMap<>();
     for (int round = 1; round <= options.rounds(); round++) {
@@ -41,13 +38,13 @@ public final class VersusRunner {
         runBackend(name, round, rounds, descriptions);
       }
     }
-    return new VersusResults(options, rounds, descriptions, loadBefore, loadAverage(), List.copyOf(loads));
+    return new VersusResults(options, rounds, descriptions, loadBefore, Samples.loadAverage(), List.copyOf(loads));
   }
 
   private void runBackend(String name, int round, List<RoundResult> rounds, Map<String, String> descriptions) {
     LockServiceBackend backend = Backends.create(name);
     try {
-      String load = loadAverage();
+      String load = Samples.loadAverage();
       loads.add("round " + round + " " + name + ": " + load);
       say("round %d: starting %s (load average %s)", round, name, load);
       long t0 = System.nanoTime();
@@ -108,13 +105,4 @@ public final class VersusRunner {
     progress.flush();
   }
 
-  /** The first three fields of {@code /proc/loadavg} (1, 5 and 15 minutes), or "unknown". */
-  static String loadAverage() {
-    try {
-      String[] f = Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII).trim().split("\\s+");
-      return f[0] + " " + f[1] + " " + f[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
 }
